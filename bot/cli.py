@@ -1,0 +1,134 @@
+"""The `pishran` command line: run the bot, manage the knowledge base and the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from knowledge.loader import (
+    KBValidationError,
+    count_summary,
+    load_kb,
+    read_document,
+    shipped_kb_path,
+    to_document,
+    validate_document,
+)
+
+__all__ = ["build_parser", "main"]
+
+
+def _kb_validate(args: argparse.Namespace) -> int:
+    path: Path = args.path or shipped_kb_path()
+    try:
+        document = read_document(path)
+    except (OSError, KBValidationError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    problems = validate_document(document)
+    if problems:
+        for problem in problems:
+            print(f"{path}: {problem}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    counts = count_summary(load_kb(document))
+    print(
+        f"{path}: valid - {counts['factors']} factors, {counts['subfactors']} sub-factors, "
+        f"{counts['questions']} questions, {counts['evidence']} evidence items, "
+        f"{counts['references']} references"
+    )
+    return 0
+
+
+def _kb_export(args: argparse.Namespace) -> int:
+    path: Path = args.path or shipped_kb_path()
+    try:
+        kb = load_kb(read_document(path))
+    except (OSError, KBValidationError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    document = to_document(kb)
+    if args.format == "json":
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100), end="")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from storage.db import upgrade_database
+
+    settings = load_settings()
+    asyncio.run(upgrade_database(settings.database_url))
+    print(f"database is at the latest revision: {settings.redacted_database_url}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.main import run_bot
+
+    return run_bot(webhook=args.webhook)
+
+
+def _playground(args: argparse.Namespace) -> int:
+    from bot.main import run_playground
+
+    return run_playground(host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per task."""
+    parser = argparse.ArgumentParser(
+        prog="pishran",
+        description=(
+            "Pishran: a chat-based readiness advisor for government service delivery through "
+            "social media. Settings come from the environment and a .env file (see .env.example)."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the bot (polling; with no BOT_TOKEN set, runs the playground instead)",
+    )
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.set_defaults(handler=_run)
+
+    playground = commands.add_parser(
+        "playground", help="try the bot in a browser against the built-in Bot API emulator"
+    )
+    playground.add_argument("--host", default="127.0.0.1")
+    playground.add_argument("--port", type=int, default=8080)
+    playground.set_defaults(handler=_playground)
+
+    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
+        dest="kb_command", required=True, metavar="KB_COMMAND"
+    )
+    validate = kb.add_parser("validate", help="check a KB file; print every problem or a summary")
+    validate.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    validate.set_defaults(handler=_kb_validate)
+    export = kb.add_parser("export", help="print a KB (default: the shipped one) as JSON or YAML")
+    export.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    export.add_argument("--format", choices=("json", "yaml"), default="yaml")
+    export.set_defaults(handler=_kb_export)
+
+    db = commands.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True, metavar="DB_COMMAND"
+    )
+    db.add_parser("upgrade", help="apply database migrations (DATABASE_URL)").set_defaults(
+        handler=_db_upgrade
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `pishran` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))

@@ -1,0 +1,270 @@
+"""The checklist as a pure state machine: (state, event) -> (state, what to show)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from knowledge.model import Choice, Factor, KnowledgeBase, Question, QuestionSet, SubFactor
+from knowledge.text import normalise_text
+
+__all__ = [
+    "ORGANISATION_MAX_LENGTH",
+    "PROFILE_FIELDS",
+    "AnswerQuestion",
+    "AskProfile",
+    "AskQuestion",
+    "AskQuestionSet",
+    "ChooseQuestionSet",
+    "Completed",
+    "Event",
+    "GoBack",
+    "InterviewState",
+    "Notice",
+    "SetProfile",
+    "Transition",
+    "View",
+    "advance",
+    "current_view",
+]
+
+PROFILE_FIELDS: tuple[str, ...] = ("sector", "region", "organisation", "role")
+ORGANISATION_MAX_LENGTH = 120
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class InterviewState:
+    """Where a respondent is: a small value that storage can save and restore anywhere."""
+
+    profile: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    question_set: QuestionSet | None = None
+    answers: Mapping[str, int | None] = field(default_factory=lambda: _EMPTY)
+    cursor: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form of the state."""
+        return {
+            "profile": dict(self.profile),
+            "question_set": self.question_set.value if self.question_set else None,
+            "answers": dict(self.answers),
+            "cursor": self.cursor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InterviewState:
+        """Rebuild a state saved with `to_dict`."""
+        question_set = data.get("question_set")
+        return cls(
+            profile=MappingProxyType(dict(data.get("profile") or {})),
+            question_set=QuestionSet(question_set) if question_set else None,
+            answers=MappingProxyType(dict(data.get("answers") or {})),
+            cursor=int(data.get("cursor") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class SetProfile:
+    """The respondent chose or typed a profile field."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ChooseQuestionSet:
+    """The respondent chose the core or the detailed checklist."""
+
+    question_set: QuestionSet
+
+
+@dataclass(frozen=True)
+class AnswerQuestion:
+    """The respondent answered a question; `None` means "don't know"."""
+
+    question_id: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class GoBack:
+    """The respondent wants the previous step."""
+
+
+Event = SetProfile | ChooseQuestionSet | AnswerQuestion | GoBack
+
+
+@dataclass(frozen=True)
+class AskProfile:
+    """Ask for a profile field; `options` is None for free text (organisation)."""
+
+    field: str
+    options: tuple[Choice, ...] | None
+    step: int
+    steps: int
+
+
+@dataclass(frozen=True)
+class AskQuestionSet:
+    """Ask which checklist to take."""
+
+    core_count: int
+    detailed_count: int
+
+
+@dataclass(frozen=True)
+class AskQuestion:
+    """Show one question with its place in the checklist."""
+
+    question: Question
+    subfactor: SubFactor
+    factor: Factor
+    number: int
+    total: int
+    previous_answer: int | None
+    answered_before: bool
+
+
+@dataclass(frozen=True)
+class Completed:
+    """Every question of the chosen set has been answered."""
+
+
+View = AskProfile | AskQuestionSet | AskQuestion | Completed
+
+
+class Notice(StrEnum):
+    """Why an event changed nothing, for the reply to say so."""
+
+    AT_START = "at_start"
+    STALE = "stale"
+    INVALID_CHOICE = "invalid_choice"
+    INVALID_TEXT = "invalid_text"
+    INVALID_VALUE = "invalid_value"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The outcome of one event: the new state, what to show, and any notice."""
+
+    state: InterviewState
+    view: View
+    notice: Notice | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the event was accepted (no notice)."""
+        return self.notice is None
+
+
+def _options(kb: KnowledgeBase, name: str) -> tuple[Choice, ...] | None:
+    lists = {"sector": kb.profile.sectors, "region": kb.profile.regions, "role": kb.profile.roles}
+    return lists.get(name)
+
+
+def _missing_profile_field(state: InterviewState) -> str | None:
+    return next((name for name in PROFILE_FIELDS if not state.profile.get(name)), None)
+
+
+def current_view(kb: KnowledgeBase, state: InterviewState) -> View:
+    """What the respondent should see now, computed from the state alone."""
+    missing = _missing_profile_field(state)
+    if missing is not None:
+        return AskProfile(
+            field=missing,
+            options=_options(kb, missing),
+            step=PROFILE_FIELDS.index(missing) + 1,
+            steps=len(PROFILE_FIELDS),
+        )
+    if state.question_set is None:
+        return AskQuestionSet(
+            core_count=len(kb.questions(QuestionSet.CORE)),
+            detailed_count=len(kb.questions(QuestionSet.DETAILED)),
+        )
+    questions = kb.questions(state.question_set)
+    if state.cursor >= len(questions):
+        return Completed()
+    question = questions[state.cursor]
+    subfactor = kb.subfactor_of(question.id)
+    return AskQuestion(
+        question=question,
+        subfactor=subfactor,
+        factor=kb.factor(subfactor.factor_key),
+        number=state.cursor + 1,
+        total=len(questions),
+        previous_answer=state.answers.get(question.id),
+        answered_before=question.id in state.answers,
+    )
+
+
+def advance(kb: KnowledgeBase, state: InterviewState, event: Event) -> Transition:
+    """Apply one event; an event that does not fit leaves the state as it was, with a notice."""
+    if isinstance(event, SetProfile):
+        return _set_profile(kb, state, event)
+    if isinstance(event, ChooseQuestionSet):
+        return _choose_question_set(kb, state, event)
+    if isinstance(event, AnswerQuestion):
+        return _answer(kb, state, event)
+    return _go_back(kb, state)
+
+
+def _refuse(kb: KnowledgeBase, state: InterviewState, notice: Notice) -> Transition:
+    return Transition(state, current_view(kb, state), notice)
+
+
+def _accept(kb: KnowledgeBase, state: InterviewState) -> Transition:
+    return Transition(state, current_view(kb, state))
+
+
+def _set_profile(kb: KnowledgeBase, state: InterviewState, event: SetProfile) -> Transition:
+    if _missing_profile_field(state) != event.field:
+        return _refuse(kb, state, Notice.STALE)
+    options = _options(kb, event.field)
+    if options is None:
+        value = normalise_text(event.value)
+        if not value or len(value) > ORGANISATION_MAX_LENGTH:
+            return _refuse(kb, state, Notice.INVALID_TEXT)
+    elif any(choice.key == event.value for choice in options):
+        value = event.value
+    else:
+        return _refuse(kb, state, Notice.INVALID_CHOICE)
+    profile = MappingProxyType({**state.profile, event.field: value})
+    return _accept(kb, replace(state, profile=profile))
+
+
+def _choose_question_set(
+    kb: KnowledgeBase, state: InterviewState, event: ChooseQuestionSet
+) -> Transition:
+    if _missing_profile_field(state) is not None or state.question_set is not None:
+        return _refuse(kb, state, Notice.STALE)
+    return _accept(kb, replace(state, question_set=event.question_set, cursor=0))
+
+
+def _answer(kb: KnowledgeBase, state: InterviewState, event: AnswerQuestion) -> Transition:
+    view = current_view(kb, state)
+    if isinstance(view, Completed):
+        return Transition(state, view, Notice.FINISHED)
+    if not isinstance(view, AskQuestion) or view.question.id != event.question_id:
+        return _refuse(kb, state, Notice.STALE)
+    if not kb.scale.is_valid(event.value):
+        return _refuse(kb, state, Notice.INVALID_VALUE)
+    answers = MappingProxyType({**state.answers, event.question_id: event.value})
+    return _accept(kb, replace(state, answers=answers, cursor=state.cursor + 1))
+
+
+def _go_back(kb: KnowledgeBase, state: InterviewState) -> Transition:
+    view = current_view(kb, state)
+    if isinstance(view, AskQuestion | Completed) and state.cursor > 0:
+        return _accept(kb, replace(state, cursor=state.cursor - 1))
+    if isinstance(view, AskProfile) and view.step > 1:
+        previous = PROFILE_FIELDS[view.step - 2]
+        profile = {k: v for k, v in state.profile.items() if k != previous}
+        return _accept(kb, replace(state, profile=MappingProxyType(profile)))
+    if isinstance(view, AskQuestionSet):
+        profile = {k: v for k, v in state.profile.items() if k != PROFILE_FIELDS[-1]}
+        return _accept(kb, replace(state, profile=MappingProxyType(profile)))
+    return _refuse(kb, state, Notice.AT_START)

@@ -1,0 +1,367 @@
+"""Load and validate a knowledge base from YAML or JSON; every error names its exact path."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.model import (
+    Action,
+    Advice,
+    AdviceCase,
+    Choice,
+    Effect,
+    Evidence,
+    EvidenceEffect,
+    Factor,
+    KnowledgeBase,
+    ProfileOptions,
+    Question,
+    QuestionSet,
+    Reference,
+    Scale,
+    ScaleOption,
+    Stage,
+    SubFactor,
+    Text,
+)
+from knowledge.schema import KBDocument
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "KBValidationError",
+    "Problem",
+    "count_summary",
+    "load_kb",
+    "load_shipped_kb",
+    "parse_document",
+    "read_document",
+    "shipped_kb_path",
+    "to_document",
+    "validate_document",
+]
+
+MAX_DOCUMENT_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem at a path such as `factors[0].subfactors[3].advice.fa`."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class KBValidationError(ValueError):
+    """A knowledge base document is not valid; `problems` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def shipped_kb_path() -> Path:
+    """The path of the knowledge base shipped with the package (revision 1)."""
+    return Path(str(resources.files("knowledge") / "data" / "kb.yaml"))
+
+
+def parse_document(raw: bytes | str, *, suffix: str = ".yaml") -> dict[str, Any]:
+    """Parse YAML (safe loader) or JSON text into a plain document, or raise KBValidationError."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise KBValidationError([Problem("", "file is larger than 1 MB")])
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise KBValidationError([Problem("", "file is not UTF-8 text")]) from None
+    if "\x00" in raw:
+        raise KBValidationError([Problem("", "file is not text (it contains NUL bytes)")])
+    try:
+        data = json.loads(raw) if suffix.lower() == ".json" else yaml.safe_load(raw)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise KBValidationError([Problem("", f"not valid YAML or JSON: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise KBValidationError([Problem("", "the document must be a mapping at the top level")])
+    return data
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Read and parse a KB file (JSON by its `.json` suffix, YAML otherwise)."""
+    return parse_document(path.read_bytes(), suffix=path.suffix)
+
+
+def validate_document(data: Mapping[str, Any]) -> list[Problem]:
+    """Every problem in a KB document; an empty list means it is valid."""
+    problems: list[Problem] = []
+    try:
+        KBDocument.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(Problem(_path(err["loc"]), err["msg"]) for err in exc.errors())
+    problems.extend(_cross_checks(data))
+    return problems
+
+
+def load_kb(data: Mapping[str, Any]) -> KnowledgeBase:
+    """Validate a document and build the immutable knowledge base, or raise KBValidationError."""
+    problems = validate_document(data)
+    if problems:
+        raise KBValidationError(problems)
+    return _build(KBDocument.model_validate(data))
+
+
+def load_shipped_kb() -> KnowledgeBase:
+    """The knowledge base shipped with the package."""
+    return load_kb(read_document(shipped_kb_path()))
+
+
+def _path(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    value = data.get(key) if isinstance(data, Mapping) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def _duplicates(pairs: Iterable[tuple[str, Any]], what: str) -> Iterator[Problem]:
+    seen: dict[Any, str] = {}
+    for path, value in pairs:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            continue
+        if value in seen:
+            yield Problem(path, f"duplicate {what} {value!r} (first at {seen[value]})")
+        else:
+            seen[value] = path
+
+
+def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
+    """Rules that span the document: unique ids and keys, known references, question sets."""
+    yield from _duplicates(
+        ((f"references[{i}].key", r.get("key")) for i, r in _items(data, "references")),
+        "reference key",
+    )
+    yield from _duplicates(
+        ((f"stages[{i}].key", s.get("key")) for i, s in _items(data, "stages")), "stage key"
+    )
+    yield from _duplicates(
+        ((f"stages[{i}].min", s.get("min")) for i, s in _items(data, "stages")), "stage minimum"
+    )
+    stage_mins = [s.get("min") for _, s in _items(data, "stages")]
+    if stage_mins and 0 not in stage_mins:
+        yield Problem("stages", "one stage must start at min 0")
+    profile = data.get("profile")
+    for name in ("sectors", "regions", "roles"):
+        yield from _duplicates(
+            ((f"profile.{name}[{i}].key", c.get("key")) for i, c in _items(profile, name)),
+            "key",
+        )
+    scale = data.get("scale")
+    yield from _duplicates(
+        ((f"scale.options[{i}].value", o.get("value")) for i, o in _items(scale, "options")),
+        "scale value",
+    )
+    if _items(scale, "options") and 0 not in [o.get("value") for _, o in _items(scale, "options")]:
+        yield Problem("scale.options", "the scale must include 0 (not in place)")
+
+    known_refs = {r.get("key") for _, r in _items(data, "references")}
+    factors = _items(data, "factors")
+    yield from _duplicates(((f"factors[{i}].key", f.get("key")) for i, f in factors), "factor key")
+    subfactors = [(f"factors[{i}].subfactors[{j}]", sf) for i, f in factors
+                  for j, sf in _items(f, "subfactors")]
+    yield from _duplicates(((f"{p}.key", sf.get("key")) for p, sf in subfactors), "sub-factor key")
+    yield from _duplicates(
+        ((f"{p}.questions[{k}].id", q.get("id")) for p, sf in subfactors
+         for k, q in _items(sf, "questions")),
+        "question id",
+    )
+    for path, sf in subfactors:
+        yield from _check_subfactor(path, sf, known_refs)
+
+
+def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> Iterator[Problem]:
+    questions = _items(sf, "questions")
+    if questions and not any(q.get("profile") == "core" for _, q in questions):
+        yield Problem(f"{path}.questions", "needs at least one core question")
+    for k, ev in _items(sf, "evidence"):
+        if "ref" in ev and ev["ref"] not in known_refs:
+            yield Problem(f"{path}.evidence[{k}].ref", f"unknown reference key {ev['ref']!r}")
+    advice = sf.get("advice")
+    for case in ("obstacle", "driver"):
+        case_doc = advice.get(case) if isinstance(advice, Mapping) else None
+        for a, action in _items(case_doc, "actions"):
+            refs = action.get("refs")
+            for r, ref in enumerate(refs if isinstance(refs, list) else []):
+                if ref not in known_refs:
+                    yield Problem(
+                        f"{path}.advice.{case}.actions[{a}].refs[{r}]",
+                        f"unknown reference key {ref!r}",
+                    )
+
+
+def _text(doc: Any) -> Text:
+    return Text(fa=doc.fa, en=doc.en)
+
+
+def _build(doc: KBDocument) -> KnowledgeBase:
+    return KnowledgeBase(
+        scale=Scale(
+            options=tuple(ScaleOption(o.value, _text(o.label)) for o in doc.scale.options),
+            dont_know=_text(doc.scale.dont_know),
+        ),
+        driver_threshold=doc.thresholds.driver,
+        stages=tuple(
+            sorted(
+                (Stage(s.key, s.min, _text(s.title), _text(s.description)) for s in doc.stages),
+                key=lambda s: s.min_score,
+            )
+        ),
+        profile=ProfileOptions(
+            sectors=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.sectors),
+            regions=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.regions),
+            roles=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.roles),
+        ),
+        factors=tuple(
+            Factor(
+                key=f.key,
+                title=_text(f.title),
+                description=_text(f.description),
+                subfactors=tuple(_build_subfactor(f.key, sf) for sf in f.subfactors),
+            )
+            for f in doc.factors
+        ),
+        references=tuple(
+            Reference(
+                key=r.key, authors=tuple(r.authors), year=r.year, title=r.title, venue=r.venue,
+                volume=r.volume, issue=r.issue, pages=r.pages, doi=r.doi, url=r.url,
+            )
+            for r in doc.references
+        ),
+    )
+
+
+def _build_case(doc: Any) -> AdviceCase:
+    return AdviceCase(
+        summary=_text(doc.summary),
+        actions=tuple(Action(_text(a.text), tuple(a.refs)) for a in doc.actions),
+    )
+
+
+def _build_subfactor(factor_key: str, sf: Any) -> SubFactor:
+    return SubFactor(
+        key=sf.key,
+        factor_key=factor_key,
+        title=_text(sf.title),
+        description=_text(sf.description),
+        baseline=Effect(sf.baseline),
+        weight=sf.weight,
+        questions=tuple(
+            Question(
+                id=q.id,
+                text=_text(q.text),
+                weight=q.weight,
+                set=QuestionSet(q.profile),
+                help=_text(q.help) if q.help else None,
+            )
+            for q in sf.questions
+        ),
+        evidence=tuple(
+            Evidence(e.ref, _text(e.finding), EvidenceEffect(e.effect)) for e in sf.evidence
+        ),
+        advice=Advice(obstacle=_build_case(sf.advice.obstacle), driver=_build_case(sf.advice.driver)),
+    )
+
+
+def _text_doc(text: Text) -> dict[str, str]:
+    return {"fa": text.fa, "en": text.en}
+
+
+def _case_doc(case: AdviceCase) -> dict[str, Any]:
+    return {
+        "summary": _text_doc(case.summary),
+        "actions": [{"text": _text_doc(a.text), "refs": list(a.refs)} for a in case.actions],
+    }
+
+
+def _question_doc(q: Question) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": q.id, "profile": q.set.value, "weight": q.weight,
+                           "text": _text_doc(q.text)}
+    if q.help is not None:
+        doc["help"] = _text_doc(q.help)
+    return doc
+
+
+def _subfactor_doc(sf: SubFactor) -> dict[str, Any]:
+    return {
+        "key": sf.key,
+        "title": _text_doc(sf.title),
+        "description": _text_doc(sf.description),
+        "baseline": sf.baseline.value,
+        "weight": sf.weight,
+        "questions": [_question_doc(q) for q in sf.questions],
+        "evidence": [
+            {"ref": e.ref, "effect": e.effect.value, "finding": _text_doc(e.finding)}
+            for e in sf.evidence
+        ],
+        "advice": {"obstacle": _case_doc(sf.advice.obstacle), "driver": _case_doc(sf.advice.driver)},
+    }
+
+
+def to_document(kb: KnowledgeBase) -> dict[str, Any]:
+    """The KB as a plain document (the YAML/JSON shape); `load_kb(to_document(kb)) == kb`."""
+    return {
+        "version": 1,
+        "scale": {
+            "options": [{"value": o.value, "label": _text_doc(o.label)} for o in kb.scale.options],
+            "dont_know": _text_doc(kb.scale.dont_know),
+        },
+        "thresholds": {"driver": kb.driver_threshold},
+        "stages": [
+            {"key": s.key, "min": s.min_score, "title": _text_doc(s.title),
+             "description": _text_doc(s.description)}
+            for s in kb.stages
+        ],
+        "profile": {
+            name: [{"key": c.key, "label": _text_doc(c.label)} for c in choices]
+            for name, choices in (("sectors", kb.profile.sectors), ("regions", kb.profile.regions),
+                                  ("roles", kb.profile.roles))
+        },
+        "factors": [
+            {"key": f.key, "title": _text_doc(f.title), "description": _text_doc(f.description),
+             "subfactors": [_subfactor_doc(sf) for sf in f.subfactors]}
+            for f in kb.factors
+        ],
+        "references": [
+            {"key": r.key, "authors": list(r.authors), "year": r.year, "title": r.title,
+             "venue": r.venue, "volume": r.volume, "issue": r.issue, "pages": r.pages,
+             "doi": r.doi, "url": r.url}
+            for r in kb.references
+        ],
+    }
+
+
+def count_summary(kb: KnowledgeBase) -> dict[str, int]:
+    """Counts for a one-line summary: factors, sub-factors, questions, evidence, references."""
+    subfactors = kb.subfactors
+    return {
+        "factors": len(kb.factors),
+        "subfactors": len(subfactors),
+        "questions": sum(len(sf.questions) for sf in subfactors),
+        "evidence": sum(len(sf.evidence) for sf in subfactors),
+        "references": len(kb.references),
+    }
