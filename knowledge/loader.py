@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -103,6 +102,8 @@ def read_document(path: Path) -> dict[str, Any]:
 
 def validate_document(data: Mapping[str, Any]) -> list[Problem]:
     """Every problem in a KB document; an empty list means it is valid."""
+    if not isinstance(data, Mapping):
+        return [Problem("", "the document must be a mapping at the top level")]
     problems: list[Problem] = []
     try:
         KBDocument.model_validate(data)
@@ -179,15 +180,23 @@ def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
     if _items(scale, "options") and 0 not in [o.get("value") for _, o in _items(scale, "options")]:
         yield Problem("scale.options", "the scale must include 0 (not in place)")
 
-    known_refs = {r.get("key") for _, r in _items(data, "references")}
+    known_refs = {
+        r.get("key") for _, r in _items(data, "references") if isinstance(r.get("key"), str)
+    }
     factors = _items(data, "factors")
     yield from _duplicates(((f"factors[{i}].key", f.get("key")) for i, f in factors), "factor key")
-    subfactors = [(f"factors[{i}].subfactors[{j}]", sf) for i, f in factors
-                  for j, sf in _items(f, "subfactors")]
+    subfactors = [
+        (f"factors[{i}].subfactors[{j}]", sf)
+        for i, f in factors
+        for j, sf in _items(f, "subfactors")
+    ]
     yield from _duplicates(((f"{p}.key", sf.get("key")) for p, sf in subfactors), "sub-factor key")
     yield from _duplicates(
-        ((f"{p}.questions[{k}].id", q.get("id")) for p, sf in subfactors
-         for k, q in _items(sf, "questions")),
+        (
+            (f"{p}.questions[{k}].id", q.get("id"))
+            for p, sf in subfactors
+            for k, q in _items(sf, "questions")
+        ),
         "question id",
     )
     for path, sf in subfactors:
@@ -199,7 +208,8 @@ def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> 
     if questions and not any(q.get("profile") == "core" for _, q in questions):
         yield Problem(f"{path}.questions", "needs at least one core question")
     for k, ev in _items(sf, "evidence"):
-        if "ref" in ev and ev["ref"] not in known_refs:
+        # A ref that is not a string at all is reported by the schema, not here.
+        if isinstance(ev.get("ref"), str) and ev["ref"] not in known_refs:
             yield Problem(f"{path}.evidence[{k}].ref", f"unknown reference key {ev['ref']!r}")
     advice = sf.get("advice")
     for case in ("obstacle", "driver"):
@@ -207,7 +217,7 @@ def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> 
         for a, action in _items(case_doc, "actions"):
             refs = action.get("refs")
             for r, ref in enumerate(refs if isinstance(refs, list) else []):
-                if ref not in known_refs:
+                if isinstance(ref, str) and ref not in known_refs:
                     yield Problem(
                         f"{path}.advice.{case}.actions[{a}].refs[{r}]",
                         f"unknown reference key {ref!r}",
@@ -247,8 +257,16 @@ def _build(doc: KBDocument) -> KnowledgeBase:
         ),
         references=tuple(
             Reference(
-                key=r.key, authors=tuple(r.authors), year=r.year, title=r.title, venue=r.venue,
-                volume=r.volume, issue=r.issue, pages=r.pages, doi=r.doi, url=r.url,
+                key=r.key,
+                authors=tuple(r.authors),
+                year=r.year,
+                title=r.title,
+                venue=r.venue,
+                volume=r.volume,
+                issue=r.issue,
+                pages=r.pages,
+                doi=r.doi,
+                url=r.url,
             )
             for r in doc.references
         ),
@@ -283,7 +301,9 @@ def _build_subfactor(factor_key: str, sf: Any) -> SubFactor:
         evidence=tuple(
             Evidence(e.ref, _text(e.finding), EvidenceEffect(e.effect)) for e in sf.evidence
         ),
-        advice=Advice(obstacle=_build_case(sf.advice.obstacle), driver=_build_case(sf.advice.driver)),
+        advice=Advice(
+            obstacle=_build_case(sf.advice.obstacle), driver=_build_case(sf.advice.driver)
+        ),
     )
 
 
@@ -299,8 +319,12 @@ def _case_doc(case: AdviceCase) -> dict[str, Any]:
 
 
 def _question_doc(q: Question) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": q.id, "profile": q.set.value, "weight": q.weight,
-                           "text": _text_doc(q.text)}
+    doc: dict[str, Any] = {
+        "id": q.id,
+        "profile": q.set.value,
+        "weight": q.weight,
+        "text": _text_doc(q.text),
+    }
     if q.help is not None:
         doc["help"] = _text_doc(q.help)
     return doc
@@ -318,7 +342,10 @@ def _subfactor_doc(sf: SubFactor) -> dict[str, Any]:
             {"ref": e.ref, "effect": e.effect.value, "finding": _text_doc(e.finding)}
             for e in sf.evidence
         ],
-        "advice": {"obstacle": _case_doc(sf.advice.obstacle), "driver": _case_doc(sf.advice.driver)},
+        "advice": {
+            "obstacle": _case_doc(sf.advice.obstacle),
+            "driver": _case_doc(sf.advice.driver),
+        },
     }
 
 
@@ -332,24 +359,44 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
         },
         "thresholds": {"driver": kb.driver_threshold},
         "stages": [
-            {"key": s.key, "min": s.min_score, "title": _text_doc(s.title),
-             "description": _text_doc(s.description)}
+            {
+                "key": s.key,
+                "min": s.min_score,
+                "title": _text_doc(s.title),
+                "description": _text_doc(s.description),
+            }
             for s in kb.stages
         ],
         "profile": {
             name: [{"key": c.key, "label": _text_doc(c.label)} for c in choices]
-            for name, choices in (("sectors", kb.profile.sectors), ("regions", kb.profile.regions),
-                                  ("roles", kb.profile.roles))
+            for name, choices in (
+                ("sectors", kb.profile.sectors),
+                ("regions", kb.profile.regions),
+                ("roles", kb.profile.roles),
+            )
         },
         "factors": [
-            {"key": f.key, "title": _text_doc(f.title), "description": _text_doc(f.description),
-             "subfactors": [_subfactor_doc(sf) for sf in f.subfactors]}
+            {
+                "key": f.key,
+                "title": _text_doc(f.title),
+                "description": _text_doc(f.description),
+                "subfactors": [_subfactor_doc(sf) for sf in f.subfactors],
+            }
             for f in kb.factors
         ],
         "references": [
-            {"key": r.key, "authors": list(r.authors), "year": r.year, "title": r.title,
-             "venue": r.venue, "volume": r.volume, "issue": r.issue, "pages": r.pages,
-             "doi": r.doi, "url": r.url}
+            {
+                "key": r.key,
+                "authors": list(r.authors),
+                "year": r.year,
+                "title": r.title,
+                "venue": r.venue,
+                "volume": r.volume,
+                "issue": r.issue,
+                "pages": r.pages,
+                "doi": r.doi,
+                "url": r.url,
+            }
             for r in kb.references
         ],
     }

@@ -245,9 +245,7 @@ class KnowledgeBase:
     factors: tuple[Factor, ...]
     references: tuple[Reference, ...]
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
-    _questions: dict[str, tuple[Question, SubFactor]] = field(
-        init=False, repr=False, compare=False
-    )
+    _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

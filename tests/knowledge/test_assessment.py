@@ -1,0 +1,337 @@
+"""Scoring: sub-factor, factor and readiness scores, effect, confidence, stage, priorities."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.assessment import Readiness, assess, effect_for, score_subfactor
+from knowledge.model import Effect, KnowledgeBase, QuestionSet
+from tests.knowledge.factories import DETAILED_IDS, SUBFACTOR_KEYS, make_kb
+
+CORE = QuestionSet.CORE
+DETAILED = QuestionSet.DETAILED
+DRIVER = Effect.DRIVER
+OBSTACLE = Effect.OBSTACLE
+
+
+@pytest.mark.parametrize(
+    ("key", "question_set", "answers", "score", "answered", "asked"),
+    [
+        # budgeting core: b1 ×2, b2 ×1
+        ("budgeting", CORE, {"b1": 4, "b2": 1}, 75.0, 2, 2),
+        ("budgeting", CORE, {"b1": 1, "b2": 4}, 50.0, 2, 2),
+        ("budgeting", CORE, {"b1": 3, "b2": None}, 75.0, 1, 2),
+        ("budgeting", CORE, {"b1": None, "b2": None}, None, 0, 2),
+        ("budgeting", CORE, {}, None, 0, 2),
+        ("budgeting", CORE, {"b1": 4, "b2": 1, "b3": 0}, 75.0, 2, 2),
+        # budgeting detailed adds b3 ×1
+        ("budgeting", DETAILED, {"b1": 4, "b2": 1, "b3": 0}, 56.25, 3, 3),
+        ("budgeting", DETAILED, {"b3": 2}, 50.0, 1, 3),
+        # transparency: t2 ×3 is asked only in the detailed set
+        ("transparency", CORE, {"t2": 4}, None, 0, 1),
+        ("transparency", CORE, {"t1": 0, "t2": 4}, 0.0, 1, 1),
+        ("transparency", DETAILED, {"t1": 0, "t2": 4}, 75.0, 2, 2),
+        ("transparency", DETAILED, {"t1": 4}, 100.0, 1, 2),
+        # experience detailed: e1 ×1, e2 ×2 -> 100 × (1 + 4) / 3 / 4
+        ("experience", DETAILED, {"e1": 1, "e2": 2}, 125 / 3, 2, 2),
+        # answers to other sub-factors do not count
+        ("experience", DETAILED, {"t1": 4, "b1": 4}, None, 0, 2),
+    ],
+)
+def test_subfactor_score_is_weighted_mean_of_answered_questions(
+    key: str,
+    question_set: QuestionSet,
+    answers: dict[str, int | None],
+    score: float | None,
+    answered: int,
+    asked: int,
+) -> None:
+    kb = make_kb()
+    result = score_subfactor(kb, kb.subfactor(key), question_set, answers)
+    assert result.score == score
+    assert (result.answered, result.asked) == (answered, asked)
+    assert result.confidence == answered / asked
+    assert result.effect == (None if score is None else effect_for(score, 60.0))
+    assert (result.key, result.factor_key) == (key, kb.subfactor(key).factor_key)
+    assert result.baseline is kb.subfactor(key).baseline
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "effect"),
+    [
+        (60.0, 60.0, DRIVER),
+        (59.99, 60.0, OBSTACLE),
+        (60.01, 60.0, DRIVER),
+        (0.0, 60.0, OBSTACLE),
+        (100.0, 60.0, DRIVER),
+        (0.0, 0.0, DRIVER),
+        (99.99, 100.0, OBSTACLE),
+    ],
+)
+def test_effect_is_driver_from_the_threshold_up(
+    score: float, threshold: float, effect: Effect
+) -> None:
+    assert effect_for(score, threshold) is effect
+
+
+@pytest.mark.parametrize(
+    ("threshold", "effect"),
+    [(75.0, DRIVER), (74.99, DRIVER), (75.01, OBSTACLE)],
+)
+def test_effect_of_a_score_on_the_threshold(threshold: float, effect: Effect) -> None:
+    kb = make_kb(threshold=threshold)
+    result = score_subfactor(kb, kb.subfactor("budgeting"), CORE, {"b1": 4, "b2": 1})
+    assert result.score == 75.0
+    assert result.effect is effect
+
+
+def test_weights_that_add_up_on_paper_give_exactly_the_threshold() -> None:
+    # Naive float arithmetic gives 59.999999999999986 here, which would flip the effect.
+    kb = make_kb(question_weights={"b1": 0.3, "b2": 0.7})
+    result = score_subfactor(kb, kb.subfactor("budgeting"), CORE, {"b1": 1, "b2": 3})
+    assert result.score == 60.0
+    assert result.effect is DRIVER
+
+
+def test_only_zero_weight_answers_count_equally() -> None:
+    kb = make_kb(question_weights={"b1": 0.0, "b2": 0.0})
+    result = score_subfactor(kb, kb.subfactor("budgeting"), CORE, {"b1": 4, "b2": 1})
+    assert result.score == 62.5
+
+
+@pytest.mark.parametrize("value", [-1, 5, 100])
+def test_answer_off_the_scale_is_rejected(value: int) -> None:
+    kb = make_kb()
+    with pytest.raises(ValueError, match="b1"):
+        assess(kb, CORE, {"b1": value})
+
+
+def test_answer_off_the_scale_to_a_question_not_asked_is_ignored() -> None:
+    kb = make_kb()
+    assert assess(kb, CORE, {"b3": 9, "zz": 9}).index is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "managerial", "human", "index"),
+    [
+        ({"t1": 3, "b1": 4, "b2": 1, "e1": 2}, 75.0, 50.0, 62.5),
+        ({"t1": 0, "b1": 4, "b2": 4, "e1": 4}, 50.0, 100.0, 75.0),
+        # an unanswered sub-factor is skipped, not counted as 0
+        ({"b1": 4, "b2": 1}, 75.0, None, 75.0),
+        ({"t1": None, "b1": 4, "b2": 1, "e1": None}, 75.0, None, 75.0),
+        ({"e1": 1}, None, 25.0, 25.0),
+        ({}, None, None, None),
+    ],
+)
+def test_factor_and_index_are_means_that_skip_unanswered(
+    answers: dict[str, int | None],
+    managerial: float | None,
+    human: float | None,
+    index: float | None,
+) -> None:
+    readiness = assess(make_kb(), CORE, answers)
+    assert readiness.factor("managerial").score == managerial
+    assert readiness.factor("human").score == human
+    assert readiness.index == index
+
+
+@pytest.mark.parametrize(
+    ("answers", "stage"),
+    [
+        ({"t1": 0, "b1": 0, "b2": 0, "e1": 0}, "initial"),
+        ({"t1": 3, "b1": 3, "b2": 2, "e1": 1}, "initial"),  # 47.9
+        ({"t1": 3, "b1": 3, "b2": 3, "e1": 1}, "developing"),  # exactly 50
+        ({"t1": 4, "b1": 4, "b2": 3, "e1": 2}, "developing"),  # 72.9
+        ({"t1": 4, "b1": 4, "b2": 4, "e1": 2}, "advanced"),  # exactly 75
+        ({"t1": 4, "b1": 4, "b2": 4, "e1": 4}, "advanced"),
+    ],
+)
+def test_stage_is_reached_at_its_minimum(answers: dict[str, int | None], stage: str) -> None:
+    readiness = assess(make_kb(), CORE, answers)
+    assert readiness.stage is not None
+    assert readiness.stage.key == stage
+
+
+def test_nothing_answered_has_no_index_stage_or_priorities() -> None:
+    readiness = assess(make_kb(), DETAILED, {key: None for key in DETAILED_IDS})
+    assert (readiness.index, readiness.stage, readiness.priorities) == (None, None, ())
+    assert all(r.score is None and r.confidence == 0.0 for r in readiness.subfactors)
+
+
+ALL_ZERO = {"t1": 0, "b1": 0, "b2": 0, "e1": 0}
+
+
+@pytest.mark.parametrize(
+    ("weights", "answers", "max_priorities", "expected"),
+    [
+        # all at 0, gap 60 each: budgeting ×2, experience ×1.5, transparency ×1
+        ({}, ALL_ZERO, 3, [("budgeting", 60.0, 2.0), ("experience", 60.0, 1.5),
+                           ("transparency", 60.0, 1.0)]),
+        ({}, ALL_ZERO, 2, [("budgeting", 60.0, 2.0), ("experience", 60.0, 1.5)]),
+        ({}, ALL_ZERO, 0, []),
+        # equal rank values keep KB order
+        ({"transparency": 1.0, "budgeting": 1.0, "experience": 1.0}, ALL_ZERO, 3,
+         [("transparency", 60.0, 1.0), ("budgeting", 60.0, 1.0), ("experience", 60.0, 1.0)]),
+        # a tie from different gaps and weights: 60 × 0.5 = 10 × 3
+        ({"transparency": 0.5, "experience": 3.0}, {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
+         [("transparency", 60.0, 0.5), ("experience", 10.0, 3.0)]),
+        ({"transparency": 0.5, "experience": 3.1}, {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
+         [("experience", 10.0, 3.1), ("transparency", 60.0, 0.5)]),
+        # drivers (including exactly 60) and unanswered sub-factors are never priorities
+        ({}, {"t1": 4, "b1": 0, "b2": 0, "e1": 2}, 3,
+         [("budgeting", 60.0, 2.0), ("experience", 10.0, 1.5)]),
+        ({}, {"t1": 1}, 3, [("transparency", 35.0, 1.0)]),
+        ({}, {"t1": 4, "b1": 4, "b2": 4}, 3, []),
+    ],
+)  # fmt: skip
+def test_priorities_rank_obstacles_by_gap_times_weight(
+    weights: dict[str, float],
+    answers: dict[str, int | None],
+    max_priorities: int,
+    expected: list[tuple[str, float, float]],
+) -> None:
+    readiness = assess(make_kb(weights=weights), CORE, answers, max_priorities=max_priorities)
+    got = [(p.subfactor_key, p.gap, p.weight) for p in readiness.priorities]
+    assert got == expected
+    assert all(p.rank_value == p.gap * p.weight for p in readiness.priorities)
+
+
+def test_default_caps_priorities_at_three() -> None:
+    kb = make_kb()
+    assert len(assess(kb, CORE, ALL_ZERO).priorities) == 3
+
+
+def test_negative_max_priorities_is_rejected() -> None:
+    with pytest.raises(ValueError, match="max_priorities"):
+        assess(make_kb(), CORE, {}, max_priorities=-1)
+
+
+def test_readiness_lists_and_finds_subfactors_in_kb_order() -> None:
+    readiness = assess(make_kb(), CORE, {"b1": 4})
+    assert tuple(r.key for r in readiness.subfactors) == SUBFACTOR_KEYS
+    assert readiness.subfactor("budgeting").score == 100.0
+    with pytest.raises(KeyError):
+        readiness.subfactor("nope")
+    with pytest.raises(KeyError):
+        readiness.factor("nope")
+
+
+# Properties -------------------------------------------------------------------------------
+
+weights_st = st.floats(min_value=0.01, max_value=100.0, allow_nan=False, allow_infinity=False)
+kbs = st.builds(
+    lambda qw, sw: make_kb(question_weights=qw, weights=sw),
+    st.fixed_dictionaries({qid: weights_st for qid in DETAILED_IDS}),
+    st.fixed_dictionaries({key: weights_st for key in SUBFACTOR_KEYS}),
+)
+values = st.none() | st.integers(min_value=0, max_value=4)
+answer_maps = st.dictionaries(st.sampled_from(DETAILED_IDS), values)
+question_sets = st.sampled_from(QuestionSet)
+
+
+def _scores(readiness: Readiness) -> list[float | None]:
+    return [
+        readiness.index,
+        *(f.score for f in readiness.factors),
+        *(r.score for r in readiness.subfactors),
+    ]
+
+
+@given(kbs, question_sets, answer_maps)
+def test_every_score_stays_within_0_and_100(
+    kb: KnowledgeBase, question_set: QuestionSet, answers: dict[str, int | None]
+) -> None:
+    readiness = assess(kb, question_set, answers)
+    assert all(0.0 <= s <= 100.0 for s in _scores(readiness) if s is not None)
+    assert all(0.0 <= r.confidence <= 1.0 for r in readiness.subfactors)
+    assert all(p.gap > 0 for p in readiness.priorities)
+
+
+@given(kbs, question_sets, st.integers(min_value=0, max_value=4), st.data())
+def test_equal_answers_score_exactly(
+    kb: KnowledgeBase, question_set: QuestionSet, value: int, data: st.DataObject
+) -> None:
+    ids = [q.id for q in kb.questions(question_set)]
+    chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+    readiness = assess(kb, question_set, dict.fromkeys(chosen, value))
+    assert all(s == 25.0 * value for s in _scores(readiness) if s is not None)
+
+
+@st.composite
+def raised_answer(
+    draw: st.DrawFn,
+) -> tuple[KnowledgeBase, QuestionSet, dict[str, int | None], str, int, int]:
+    kb = draw(kbs)
+    question_set = draw(question_sets)
+    answers = draw(answer_maps)
+    question_id = draw(st.sampled_from([q.id for q in kb.questions(question_set)]))
+    low = draw(st.integers(min_value=0, max_value=3))
+    high = draw(st.integers(min_value=low + 1, max_value=4))
+    return kb, question_set, answers, question_id, low, high
+
+
+@given(raised_answer())
+def test_raising_an_answer_never_lowers_any_score(
+    case: tuple[KnowledgeBase, QuestionSet, dict[str, int | None], str, int, int],
+) -> None:
+    kb, question_set, answers, question_id, low, high = case
+    before = assess(kb, question_set, {**answers, question_id: low})
+    after = assess(kb, question_set, {**answers, question_id: high})
+    key = kb.subfactor_of(question_id).key
+    factor_key = kb.subfactor_of(question_id).factor_key
+    pairs = [
+        (before.subfactor(key).score, after.subfactor(key).score),
+        (before.factor(factor_key).score, after.factor(factor_key).score),
+        (before.index, after.index),
+    ]
+    for old, new in pairs:
+        assert old is not None and new is not None
+        assert new >= old
+
+
+def _others(readiness: Readiness, key: str) -> list[object]:
+    return [r for r in readiness.subfactors if r.key != key]
+
+
+@given(kbs, question_sets, answer_maps, st.sampled_from(DETAILED_IDS), st.booleans())
+def test_dropping_an_answer_changes_no_other_subfactor_and_keeps_or_lowers_confidence(
+    kb: KnowledgeBase,
+    question_set: QuestionSet,
+    answers: dict[str, int | None],
+    question_id: str,
+    dont_know: bool,
+) -> None:
+    rest = {k: v for k, v in answers.items() if k != question_id}
+    dropped: Mapping[str, int | None] = {**rest, question_id: None} if dont_know else rest
+    before = assess(kb, question_set, answers)
+    after = assess(kb, question_set, dropped)
+    key = kb.subfactor_of(question_id).key
+    assert _others(after, key) == _others(before, key)
+    assert after.subfactor(key).confidence <= before.subfactor(key).confidence
+
+
+@given(kbs, question_sets, answer_maps, st.sampled_from(DETAILED_IDS))
+def test_dont_know_scores_exactly_as_unanswered(
+    kb: KnowledgeBase,
+    question_set: QuestionSet,
+    answers: dict[str, int | None],
+    question_id: str,
+) -> None:
+    rest = {k: v for k, v in answers.items() if k != question_id}
+    assert assess(kb, question_set, {**rest, question_id: None}) == assess(kb, question_set, rest)
+
+
+@given(raised_answer())
+def test_dont_know_has_lower_confidence_than_any_answer(
+    case: tuple[KnowledgeBase, QuestionSet, dict[str, int | None], str, int, int],
+) -> None:
+    kb, question_set, answers, question_id, value, _ = case
+    key = kb.subfactor_of(question_id).key
+    unknown = assess(kb, question_set, {**answers, question_id: None}).subfactor(key)
+    known = assess(kb, question_set, {**answers, question_id: value}).subfactor(key)
+    assert unknown.confidence < known.confidence
+    assert unknown.answered == known.answered - 1
