@@ -1,0 +1,94 @@
+"""Persistence: SQLModel tables, the async engine and sessions, repository functions, migrations.
+
+Callers own transactions (`async with session_factory() as session, session.begin(): ...`);
+repository functions flush, never commit.
+"""
+
+from storage.assessments import (
+    StaleAssessmentError,
+    cancel_assessment,
+    complete_assessment,
+    get_active_assessment,
+    get_assessment,
+    get_factor_results,
+    get_latest_completed_assessment,
+    get_subfactor_results,
+    load_interview_state,
+    save_interview_state,
+    start_assessment,
+)
+from storage.audit import add_audit_entry, list_audit_entries
+from storage.db import (
+    build_engine,
+    build_session_factory,
+    default_database_url,
+    normalise_database_url,
+    upgrade_database,
+)
+from storage.kb_revisions import (
+    add_kb_revision,
+    content_checksum,
+    ensure_shipped_kb_revision,
+    get_active_kb_revision,
+    get_kb_revision,
+    list_kb_revisions,
+)
+from storage.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AuditLog,
+    FactorResult,
+    KbRevision,
+    KbRevisionPublic,
+    Respondent,
+    SubFactorResult,
+)
+from storage.respondents import (
+    forget_respondent,
+    get_or_create_respondent,
+    get_respondent,
+    mark_respondent_blocked,
+    set_respondent_language,
+)
+
+__all__ = [
+    "Answer",
+    "Assessment",
+    "AssessmentStatus",
+    "AuditLog",
+    "FactorResult",
+    "KbRevision",
+    "KbRevisionPublic",
+    "Respondent",
+    "StaleAssessmentError",
+    "SubFactorResult",
+    "add_audit_entry",
+    "add_kb_revision",
+    "build_engine",
+    "build_session_factory",
+    "cancel_assessment",
+    "complete_assessment",
+    "content_checksum",
+    "default_database_url",
+    "ensure_shipped_kb_revision",
+    "forget_respondent",
+    "get_active_assessment",
+    "get_active_kb_revision",
+    "get_assessment",
+    "get_factor_results",
+    "get_kb_revision",
+    "get_latest_completed_assessment",
+    "get_or_create_respondent",
+    "get_respondent",
+    "get_subfactor_results",
+    "list_audit_entries",
+    "list_kb_revisions",
+    "load_interview_state",
+    "mark_respondent_blocked",
+    "normalise_database_url",
+    "save_interview_state",
+    "set_respondent_language",
+    "start_assessment",
+    "upgrade_database",
+]

@@ -1,0 +1,135 @@
+"""The async engine, the session factory, dialect-aware inserts and programmatic migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, CursorResult, Result, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+__all__ = [
+    "ALEMBIC_INI",
+    "DEFAULT_DATABASE_PATH",
+    "build_alembic_config",
+    "build_engine",
+    "build_session_factory",
+    "count_affected_rows",
+    "default_database_url",
+    "dialect_insert",
+    "normalise_database_url",
+    "upgrade_database",
+]
+
+#: The default database: a SQLite file in the working directory, so trying Pishran needs
+#: nothing installed. Set DATABASE_URL to a PostgreSQL URL for production or several replicas.
+DEFAULT_DATABASE_PATH = Path("pishran.sqlite3")
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+# Any constant will do; it only has to be the same in every replica that starts at once.
+_MIGRATION_LOCK_KEY = 0x5049_5348  # "PISH"
+
+_URL_PREFIXES = {
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "sqlite://": "sqlite+aiosqlite://",
+}
+
+
+def default_database_url() -> str:
+    """`sqlite+aiosqlite:///./pishran.sqlite3`: a file in the current working directory."""
+    return f"sqlite+aiosqlite:///./{DEFAULT_DATABASE_PATH}"
+
+
+def normalise_database_url(database_url: str) -> str:
+    """Give `postgres://`, `postgresql://` and `sqlite://` URLs their async driver."""
+    for prefix, replacement in _URL_PREFIXES.items():
+        if database_url.startswith(prefix):
+            return replacement + database_url.removeprefix(prefix)
+    return database_url
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite leaves foreign keys (and so ON DELETE CASCADE) off unless every connection
+    # asks; WAL lets readers proceed while one writer commits.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create the async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    url = make_url(normalise_database_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, echo=echo)
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=5,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"application_name": "pishran"}},
+    )
+
+
+def build_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose rows stay readable after commit (no lazy reloads under async)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that supports `on_conflict_do_*` on the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+
+
+def count_affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def build_alembic_config() -> Config:
+    """The Alembic configuration of the packaged migrations, independent of the working dir."""
+    return Config(str(ALEMBIC_INI))
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    config = build_alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def upgrade_database(engine_or_url: AsyncEngine | str, revision: str = "head") -> None:
+    """Apply the Alembic migrations up to `revision`; safe to call on every start-up."""
+    if isinstance(engine_or_url, str):
+        engine = build_engine(engine_or_url)
+        try:
+            await upgrade_database(engine, revision)
+        finally:
+            await engine.dispose()
+        return
+    async with engine_or_url.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together take turns; the lock ends with the transaction.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
+        await connection.run_sync(_upgrade, revision)

@@ -1,0 +1,189 @@
+"""The tables: respondents, their assessments and answers, results, KB revisions, audit log."""
+
+# No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Index, text
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "ACTIVE_ASSESSMENT_INDEX",
+    "Answer",
+    "Assessment",
+    "AssessmentStatus",
+    "AuditLog",
+    "FactorResult",
+    "KbRevision",
+    "KbRevisionPublic",
+    "Respondent",
+    "SubFactorResult",
+    "UtcDateTime",
+    "get_datetime_utc",
+]
+
+# Named constraints keep SQLite batch migrations and PostgreSQL in step.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ACTIVE_ASSESSMENT_INDEX = "uq_assessment_one_active_per_respondent"
+
+
+def get_datetime_utc() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """`DateTime(timezone=True)` that always returns aware UTC datetimes, on SQLite too."""
+
+    # SQLite has no time zone type and hands back naive values; comparing those with
+    # get_datetime_utc() would raise, but only on SQLite.
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store timezone-aware values")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp(*, index: bool = False) -> Any:
+    return Field(default_factory=get_datetime_utc, sa_type=UtcDateTime, index=index)
+
+
+def _optional_timestamp(*, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, index=index)
+
+
+class AssessmentStatus(StrEnum):
+    """Where an assessment is in its life; at most one per respondent is active."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Respondent(SQLModel, table=True):
+    """A person who talks to the bot, known only by their Telegram id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    language: str | None = None
+    created_at: datetime = _timestamp()
+    blocked_at: datetime | None = _optional_timestamp()
+
+
+class Assessment(SQLModel, table=True):
+    """One run through the checklist, from start to completion or cancellation."""
+
+    __table_args__ = (
+        Index(
+            ACTIVE_ASSESSMENT_INDEX,
+            "respondent_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    respondent_id: int = Field(foreign_key="respondent.id", ondelete="CASCADE", index=True)
+    status: str = Field(default=AssessmentStatus.ACTIVE.value, index=True)
+    kb_revision: int
+    # The profile: what statistics group by.
+    sector: str | None = Field(default=None, index=True)
+    region: str | None = Field(default=None, index=True)
+    organisation: str | None = Field(default=None, index=True)
+    role: str | None = Field(default=None, index=True)
+    org_code: str | None = Field(default=None, index=True)
+    channel: str = "telegram"
+    question_set: str | None = None
+    cursor: int = 0
+    # Bumped by every write; an UPDATE that expects an older version matches no row.
+    version: int = 0
+    started_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    completed_at: datetime | None = _optional_timestamp(index=True)
+    readiness_index: float | None = None
+    stage: str | None = None
+    reminder_sent_at: datetime | None = _optional_timestamp()
+
+
+class Answer(SQLModel, table=True):
+    """The answer to one question; `value` None means "don't know"."""
+
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", primary_key=True)
+    question_id: str = Field(primary_key=True)
+    value: int | None = None
+    answered_at: datetime = _timestamp()
+
+
+class SubFactorResult(SQLModel, table=True):
+    """A sub-factor's result, materialised at completion for fast statistics."""
+
+    __tablename__ = "subfactor_result"
+
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", primary_key=True)
+    subfactor_key: str = Field(primary_key=True)
+    factor_key: str
+    score: float | None = None
+    confidence: float
+    effect: str | None = None
+
+
+class FactorResult(SQLModel, table=True):
+    """A factor's score, materialised at completion."""
+
+    __tablename__ = "factor_result"
+
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", primary_key=True)
+    factor_key: str = Field(primary_key=True)
+    score: float | None = None
+
+
+class KbRevisionPublic(SQLModel):
+    """A knowledge base revision without its content, for history lists."""
+
+    # Assigned by storage (1 = shipped, then max + 1), never by a sequence, so that the
+    # numbers are the same on every database and a concurrent second writer fails loudly.
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    created_at: datetime = _timestamp()
+    author: str
+    note: str = ""
+    checksum: str
+
+
+class KbRevision(KbRevisionPublic, table=True):
+    """One revision of the knowledge base document; the highest id is the active one."""
+
+    __tablename__ = "kb_revision"
+
+    content: dict[str, Any] = Field(sa_type=JSON)
+
+
+class AuditLog(SQLModel, table=True):
+    """One administrative action: who, what, when, with details."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp(index=True)
+    actor: str
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

@@ -1,0 +1,82 @@
+"""Shared fixtures: no test depends on the developer's shell or working directory."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from knowledge import KnowledgeBase, load_shipped_kb
+from storage.db import normalise_database_url
+
+# Variables the project reads; tests set what they need explicitly.
+_PROJECT_VARIABLES = (
+    "ENVIRONMENT",
+    "BOT_TOKEN",
+    "BOT_API_BASE_URL",
+    "BOT_API_FILE_URL",
+    "DATABASE_URL",
+    "ADMIN_IDS",
+    "DEFAULT_LANGUAGE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "HOST",
+    "PORT",
+    "LOG_LEVEL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Remove the project's settings from the environment and run outside the checkout."""
+    for name in _PROJECT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def shipped_kb() -> KnowledgeBase:
+    """The knowledge base shipped with the package."""
+    return load_shipped_kb()
+
+
+POSTGRES_URL_VARIABLE = "PISHRAN_TEST_POSTGRES_URL"
+# CI sets this so that a missing server fails the run instead of skipping half of it.
+REQUIRE_POSTGRES_VARIABLE = "PISHRAN_REQUIRE_POSTGRES"
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_URL_VARIABLE) or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database that lives as long as the test."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'pishran.sqlite3'}"
+        return
+    if _postgres_url() is None:
+        if os.environ.get(REQUIRE_POSTGRES_VARIABLE):
+            pytest.fail(f"{REQUIRE_POSTGRES_VARIABLE} is set but {POSTGRES_URL_VARIABLE} is not")
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} not set")
+    server_url = make_url(normalise_database_url(_postgres_url() or ""))
+    name = f"pishran_test_{uuid.uuid4().hex[:16]}"
+    admin = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()

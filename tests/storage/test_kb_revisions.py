@@ -1,0 +1,102 @@
+"""Knowledge base revisions: the shipped one, edits, rollbacks and the history list."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.kb_revisions import (
+    add_kb_revision,
+    canonical_json,
+    content_checksum,
+    ensure_shipped_kb_revision,
+    get_active_kb_revision,
+    get_kb_revision,
+    list_kb_revisions,
+)
+from storage.models import KbRevisionPublic
+
+SHIPPED = {"thresholds": {"driver": 60}, "factors": [{"key": "human", "title": {"fa": "انسانی"}}]}
+EDITED = {**SHIPPED, "thresholds": {"driver": 55}}
+
+
+def test_checksum_is_of_the_canonical_json() -> None:
+    reordered = {"factors": SHIPPED["factors"], "thresholds": {"driver": 60}}
+    assert canonical_json(reordered) == canonical_json(SHIPPED)
+    assert "انسانی" in canonical_json(SHIPPED)
+    expected = hashlib.sha256(canonical_json(SHIPPED).encode("utf-8")).hexdigest()
+    assert content_checksum(reordered) == content_checksum(SHIPPED) == expected
+    assert content_checksum(EDITED) != expected
+
+
+async def test_shipped_revision_is_created_once(session: AsyncSession) -> None:
+    assert await get_active_kb_revision(session=session) is None
+    shipped = await ensure_shipped_kb_revision(session=session, content=SHIPPED)
+    await session.commit()
+    again = await ensure_shipped_kb_revision(session=session, content=EDITED)
+    await session.commit()
+
+    assert shipped.id == again.id == 1
+    assert again.content == SHIPPED
+    assert again.checksum == content_checksum(SHIPPED)
+    assert len(await list_kb_revisions(session=session)) == 1
+
+
+async def test_shipped_revision_survives_concurrent_start_ups(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as first, session_factory() as second:
+        await ensure_shipped_kb_revision(session=first, content=SHIPPED)
+        # The second start-up finds the table empty and waits on the first one's insert.
+        racing = asyncio.create_task(ensure_shipped_kb_revision(session=second, content=EDITED))
+        await asyncio.sleep(0.1)
+        await first.commit()
+        revision = await racing
+        await second.commit()
+
+        assert (revision.id, revision.content) == (1, SHIPPED)
+        assert len(await list_kb_revisions(session=second)) == 1
+
+
+async def test_newest_revision_is_active_and_rollback_appends(session: AsyncSession) -> None:
+    await ensure_shipped_kb_revision(session=session, content=SHIPPED)
+    edited = await add_kb_revision(session=session, content=EDITED, author="web:admin", note="55")
+    await session.commit()
+    assert edited.id == 2
+    active = await get_active_kb_revision(session=session)
+    assert active is not None
+    assert active.id == 2
+
+    shipped = await get_kb_revision(session=session, revision_id=1)
+    assert shipped is not None
+    rollback = await add_kb_revision(
+        session=session, content=shipped.content, author="web:admin", note="rollback to 1"
+    )
+    await session.commit()
+    session.expunge_all()
+
+    active = await get_active_kb_revision(session=session)
+    assert active is not None
+    assert (active.id, active.content, active.checksum) == (3, SHIPPED, shipped.checksum)
+    assert active.created_at.tzinfo is not None
+    assert rollback.id == 3
+    assert await get_kb_revision(session=session, revision_id=4) is None
+
+
+async def test_list_kb_revisions_is_newest_first_without_content(session: AsyncSession) -> None:
+    await ensure_shipped_kb_revision(session=session, content=SHIPPED)
+    for number in range(3):
+        await add_kb_revision(
+            session=session, content=EDITED, author="web:admin", note=f"edit {number}"
+        )
+    await session.commit()
+
+    revisions = await list_kb_revisions(session=session, limit=3)
+    assert [revision.id for revision in revisions] == [4, 3, 2]
+    assert all(type(revision) is KbRevisionPublic for revision in revisions)
+    assert revisions[0].note == "edit 2"
+    assert revisions[0].checksum == content_checksum(EDITED)
+    assert revisions[-1].author == "web:admin"
+    assert not hasattr(revisions[0], "content")
