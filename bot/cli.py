@@ -74,7 +74,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.main import run_bot
 
-    return run_bot(webhook=args.webhook)
+    return run_bot()
 
 
 def _playground(args: argparse.Namespace) -> int:
@@ -98,7 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the bot (polling; with no BOT_TOKEN set, runs the playground instead)",
     )
-    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
     run.set_defaults(handler=_run)
 
     playground = commands.add_parser(
