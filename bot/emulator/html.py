@@ -1,0 +1,392 @@
+"""Telegram's HTML parse mode: HTML to plain text + entities, and entities back to HTML."""
+
+from __future__ import annotations
+
+import html as std_html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot.emulator.entities import Entity, char_width, sort_entities, utf16_prefix
+
+SUPPORTED_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    }
+)
+_SIMPLE_TAGS: dict[str, str] = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+}
+_SPACES = " \t\r\n\v\0"
+_USER_LINK_RE = re.compile(r"tg://user\?id=(\d+)$", re.IGNORECASE)
+
+
+class HtmlParseError(ValueError):
+    """Raised for HTML Telegram rejects; str() is the reason after "can't parse entities: "."""
+
+
+@dataclass
+class _OpenTag:
+    """A start tag waiting for its end tag."""
+
+    name: str
+    argument: str
+    offset: int  # UTF-16 offset in the output text
+    out_index: int  # index into the output character list
+    expandable: bool = False
+
+
+@dataclass
+class _Parser:
+    """State of one parse_html run over ``source``."""
+
+    source: str
+    strict: bool
+    out: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    stack: list[_OpenTag] = field(default_factory=list)
+    pos16: int = 0
+
+    def byte_offset(self, index: int) -> int:
+        """Return the UTF-8 byte offset of character ``index`` of the source."""
+        return len(self.source[:index].encode("utf-8"))
+
+    def fail(self, message: str) -> HtmlParseError:
+        """Build a parse error."""
+        return HtmlParseError(message)
+
+    def emit(self, text: str) -> None:
+        """Append plain text to the output."""
+        for ch in text:
+            self.out.append(ch)
+            self.pos16 += char_width(ch)
+
+    def run(self) -> tuple[str, list[Entity]]:
+        """Parse the whole source."""
+        src, i, n = self.source, 0, len(self.source)
+        while i < n:
+            ch = src[i]
+            if ch == "&":
+                decoded, end = decode_entity(src, i)
+                if decoded is not None:
+                    self.emit(decoded)
+                    i = end
+                    continue
+                if self.strict:
+                    raise self.fail(
+                        f'Unescaped "&" at byte offset {self.byte_offset(i)}; '
+                        'use "&amp;" for a literal ampersand'
+                    )
+            if ch != "<":
+                self.emit(ch)
+                i += 1
+                continue
+            i = self.end_tag(i) if i + 1 < n and src[i + 1] == "/" else self.start_tag(i)
+        if self.stack:
+            raise self.fail(f"Can't find end tag corresponding to start tag {self.stack[-1].name}")
+        return "".join(self.out), sort_entities(self.entities)
+
+    def start_tag(self, begin: int) -> int:
+        """Parse ``<name attr=...>`` at ``begin``; return the index after it."""
+        src, n = self.source, len(self.source)
+        i = begin + 1
+        while i < n and src[i] not in _SPACES and src[i] != ">":
+            i += 1
+        at = self.byte_offset(begin)
+        if i >= n:
+            raise self.fail(f"Unclosed start tag at byte offset {at}")
+        name = src[begin + 1 : i].lower()
+        if name not in SUPPORTED_TAGS:
+            raise self.fail(f'Unsupported start tag "{name}" at byte offset {at}')
+        argument, expandable = "", False
+        while True:
+            while i < n and src[i] in _SPACES:
+                i += 1
+            if i >= n:
+                raise self.fail(f"Unclosed start tag at byte offset {at}")
+            if src[i] == ">":
+                break
+            attr_begin = i
+            while i < n and src[i] not in _SPACES and src[i] not in "=>":
+                i += 1
+            attr = src[attr_begin:i].lower()
+            if not attr:
+                raise self.fail(f'Empty attribute name in the tag "{name}" at byte offset {at}')
+            while i < n and src[i] in _SPACES:
+                i += 1
+            if i < n and src[i] != "=" and name == "blockquote" and attr == "expandable":
+                expandable = True
+                continue
+            if i >= n or src[i] != "=":
+                raise self.fail(
+                    "Expected equal sign in declaration of an attribute of the tag "
+                    f'"{name}" at byte offset {at}'
+                )
+            i += 1
+            while i < n and src[i] in _SPACES:
+                i += 1
+            if i >= n:
+                raise self.fail(f'Unclosed start tag "{name}" at byte offset {at}')
+            value, i = self.attribute_value(i)
+            if i >= n:
+                raise self.fail(f"Unclosed start tag at byte offset {at}")
+            if name == "a" and attr == "href":
+                argument = value
+            elif name == "code" and attr == "class" and value.startswith("language-"):
+                argument = value[len("language-") :]
+            elif name == "span" and attr == "class" and value.startswith("tg-"):
+                argument = value[len("tg-") :]
+            elif name == "tg-emoji" and attr == "emoji-id":
+                argument = value
+        if name == "span" and argument != "spoiler":
+            raise self.fail(f'Tag "span" must have class "tg-spoiler" at byte offset {at}')
+        self.stack.append(_OpenTag(name, argument, self.pos16, len(self.out), expandable))
+        return i + 1
+
+    def attribute_value(self, i: int) -> tuple[str, int]:
+        """Parse a quoted string or a name token starting at ``i``."""
+        src, n = self.source, len(self.source)
+        if src[i] not in "'\"":
+            begin = i
+            while i < n and ((src[i].isascii() and src[i].isalnum()) or src[i] in ".-"):
+                i += 1
+            if i < n and src[i] not in _SPACES and src[i] != ">":
+                raise self.fail(
+                    f"Unexpected end of name token at byte offset {self.byte_offset(begin)}"
+                )
+            return src[begin:i].lower(), i
+        quote = src[i]
+        i += 1
+        value: list[str] = []
+        while i < n and src[i] != quote:
+            if src[i] == "&":
+                decoded, end = decode_entity(src, i)
+                if decoded is not None:
+                    value.append(decoded)
+                    i = end
+                    continue
+            value.append(src[i])
+            i += 1
+        return "".join(value), i + 1 if i < n else i
+
+    def end_tag(self, begin: int) -> int:
+        """Parse ``</name>`` at ``begin``, emit the entity; return the index after it."""
+        src, n = self.source, len(self.source)
+        at = self.byte_offset(begin)
+        if not self.stack:
+            raise self.fail(f"Unexpected end tag at byte offset {at}")
+        i = begin + 2
+        while i < n and src[i] not in _SPACES and src[i] != ">":
+            i += 1
+        end_name = src[begin + 2 : i].lower()
+        while i < n and src[i] in _SPACES:
+            i += 1
+        if i >= n or src[i] != ">":
+            raise self.fail(f"Unclosed end tag at byte offset {at}")
+        top = self.stack[-1]
+        if end_name and end_name != top.name:
+            raise self.fail(
+                f'Unmatched end tag at byte offset {at}, expected "</{top.name}>", '
+                f'found "</{end_name}>"'
+            )
+        self.stack.pop()
+        if self.pos16 > top.offset:
+            self.close_entity(top)
+        return i + 1
+
+    def close_entity(self, tag: _OpenTag) -> None:
+        """Turn a closed tag into an entity, following tdlib's rules."""
+        offset, length = tag.offset, self.pos16 - tag.offset
+        base: Entity = {"offset": offset, "length": length}
+        last = self.entities[-1] if self.entities else None
+        same_span = last is not None and (last["offset"], last["length"]) == (offset, length)
+        if tag.name in _SIMPLE_TAGS:
+            self.entities.append({"type": _SIMPLE_TAGS[tag.name], **base})
+        elif tag.name == "blockquote":
+            kind = "expandable_blockquote" if tag.expandable else "blockquote"
+            self.entities.append({"type": kind, **base})
+        elif tag.name == "tg-emoji":
+            if not tag.argument.isdigit() or int(tag.argument) == 0:
+                raise self.fail("Invalid custom emoji identifier specified")
+            self.entities.append({"type": "custom_emoji", **base, "custom_emoji_id": tag.argument})
+        elif tag.name == "a":
+            url = tag.argument or "".join(self.out[tag.out_index :])
+            user = _USER_LINK_RE.match(url)
+            if user:
+                self.entities.append(
+                    {"type": "text_mention", **base, "user": {"id": int(user.group(1))}}
+                )
+            elif checked := checked_link(url):
+                self.entities.append({"type": "text_link", **base, "url": checked})
+        elif tag.name == "pre":
+            if last is not None and same_span and last["type"] == "code":
+                language = last.pop("_language", "")
+                last["type"] = "pre"
+                if language:
+                    last["language"] = language
+            else:
+                self.entities.append({"type": "pre", **base})
+        elif tag.name == "code":
+            if last is not None and same_span and last["type"] == "pre" and tag.argument:
+                last["language"] = tag.argument
+            else:
+                code: Entity = {"type": "code", **base}
+                if tag.argument:
+                    code["_language"] = tag.argument
+                self.entities.append(code)
+
+
+def decode_entity(text: str, pos: int) -> tuple[str | None, int]:
+    """Decode ``&lt; &gt; &amp; &quot; &#NN; &#xNN;`` at ``pos``; (None, pos) if not one."""
+    n = len(text)
+    end = pos + 1
+    if end < n and text[end] == "#":
+        end += 1
+        hexadecimal = end < n and text[end] in "xX"
+        if hexadecimal:
+            end += 1
+        digits_begin = end
+        allowed = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
+        while end < n and text[end] in allowed:
+            end += 1
+        digits = text[digits_begin:end]
+        if not digits or end - pos >= 10:
+            return None, pos
+        code = int(digits, 16 if hexadecimal else 10)
+        if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return None, pos
+        decoded = chr(code)
+    else:
+        while end < n and text[end].isascii() and text[end].isalpha():
+            end += 1
+        named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}.get(text[pos + 1 : end])
+        if named is None:
+            return None, pos
+        decoded = named
+    if end < n and text[end] == ";":
+        end += 1
+    return decoded, end
+
+
+def checked_link(url: str) -> str:
+    """Normalise a link like Telegram does; return "" when it is not a usable URL."""
+    url = url.strip()
+    if not url or any(c in url for c in ' \n\t<>"'):
+        return ""
+    if "://" not in url and not url.lower().startswith(("tg:", "mailto:")):
+        url = "http://" + url
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https", "ftp"):
+        host = parts.hostname or ""
+        if "." not in host and host != "localhost":
+            return ""
+        if not parts.path and not parts.query and not parts.fragment:
+            return url + "/"
+        return url
+    if scheme in ("tg", "ton", "mailto"):
+        return url
+    return ""
+
+
+def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
+    """Parse Telegram HTML into (plain text, entities with UTF-16 offsets).
+
+    With ``strict`` (the default) a bare ``&`` that starts no entity is an error; real
+    Telegram keeps it literally, which ``strict=False`` reproduces.
+    """
+    text, entities = _Parser(source, strict).run()
+    for entity in entities:
+        entity.pop("_language", None)
+    return text, entities
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _open_tag(entity: Entity) -> tuple[str, str] | None:
+    """Return the (start, end) tags that express ``entity``, or None for plain text."""
+    kind = entity["type"]
+    simple = {
+        "bold": "b",
+        "italic": "i",
+        "underline": "u",
+        "strikethrough": "s",
+        "spoiler": "tg-spoiler",
+        "code": "code",
+        "blockquote": "blockquote",
+    }
+    if kind in simple:
+        return f"<{simple[kind]}>", f"</{simple[kind]}>"
+    if kind == "expandable_blockquote":
+        return "<blockquote expandable>", "</blockquote>"
+    if kind == "pre":
+        language = entity.get("language")
+        if language:
+            return f'<pre><code class="language-{std_html.escape(language)}">', "</code></pre>"
+        return "<pre>", "</pre>"
+    if kind == "text_link":
+        return f'<a href="{std_html.escape(entity["url"])}">', "</a>"
+    if kind == "text_mention":
+        return f'<a href="tg://user?id={entity["user"]["id"]}">', "</a>"
+    if kind == "custom_emoji":
+        return f'<tg-emoji emoji-id="{entity["custom_emoji_id"]}">', "</tg-emoji>"
+    return None
+
+
+def render_html(text: str, entities: list[Entity]) -> str:
+    """Render plain text + entities as Telegram HTML (the inverse of parse_html)."""
+    tagged = [(e, tags) for e in sort_entities(entities) if (tags := _open_tag(e)) is not None]
+    offsets = utf16_prefix(text)
+    index_of = {offset: i for i, offset in enumerate(offsets)}
+    opens: dict[int, list[tuple[int, Entity, tuple[str, str]]]] = {}
+    for order, (entity, tags) in enumerate(tagged):
+        start = index_of.get(entity["offset"])
+        if start is not None:
+            opens.setdefault(start, []).append((order, entity, tags))
+    parts: list[str] = []
+    stack: list[tuple[int, int, tuple[str, str]]] = []  # (end index, order, tags)
+    for i in range(len(text) + 1):
+        # Close entities ending here; reopen any crossing entity closed on the way.
+        if any(end == i for end, _, _ in stack):
+            reopen = []
+            while any(end == i for end, _, _ in stack):
+                end, order, tags = stack.pop()
+                parts.append(tags[1])
+                if end != i:
+                    reopen.append((end, order, tags))
+            for item in reversed(reopen):
+                parts.append(item[2][0])
+                stack.append(item)
+        for order, entity, tags in opens.get(i, []):
+            end_index = index_of.get(entity["offset"] + entity["length"], len(text))
+            parts.append(tags[0])
+            stack.append((end_index, order, tags))
+        if i < len(text):
+            parts.append(std_html.escape(text[i], quote=False))
+    return "".join(parts)
