@@ -1,0 +1,107 @@
+"""The composition root on the Telegram side: database, knowledge, services, Application."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.settings import Settings
+from handlers.checklist import Checklist
+from handlers.context import SERVICES_KEY, BotContext, Services
+from handlers.i18n import Renderer
+from handlers.knowledge_store import KnowledgeStore
+from handlers.registry import register, set_commands
+from knowledge import load_shipped_kb, to_document
+from storage.db import build_engine, build_session_factory, upgrade_database
+from storage.kb_revisions import ensure_shipped_kb_revision
+
+__all__ = [
+    "Runtime",
+    "announce_commands",
+    "build_application",
+    "prepare_database",
+    "start_runtime",
+]
+
+log = logging.getLogger(__name__)
+PTBApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The long-lived resources behind the bot: the database engine and the services."""
+
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    services: Services
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.engine.dispose()
+
+
+async def prepare_database(engine: AsyncEngine) -> None:
+    """Apply migrations and store the shipped KB as revision 1 on an empty history."""
+    await upgrade_database(engine)
+    # Validating here means a broken shipped KB stops start-up instead of a conversation.
+    content = to_document(load_shipped_kb())
+    async with build_session_factory(engine)() as session, session.begin():
+        revision = await ensure_shipped_kb_revision(session=session, content=content)
+    log.info("knowledge base revision %s is active", revision.id)
+
+
+async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Connect to the database (migrating it first) and build the services."""
+    engine = build_engine(settings.database_url)
+    if migrate:
+        await prepare_database(engine)
+    session_factory = build_session_factory(engine)
+    knowledge = KnowledgeStore(session_factory)
+    services = Services(
+        checklist=Checklist(session_factory, knowledge, default_locale=settings.default_language),
+        knowledge=knowledge,
+        renderer=Renderer(),
+        admin_ids=frozenset(settings.admin_ids),
+    )
+    return Runtime(engine=engine, session_factory=session_factory, services=services)
+
+
+def build_application(
+    settings: Settings, services: Services, *, updater: bool = True
+) -> PTBApplication:
+    """A configured python-telegram-bot Application with every handler registered."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        # Honours Telegram's flood limits and retries a 429 after its retry_after.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+    )
+    if not updater:
+        builder = builder.updater(None)
+    application: PTBApplication = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    register(application)
+    return application
+
+
+async def announce_commands(application: PTBApplication) -> None:
+    """Publish the command menus (call once the application is initialised)."""
+    services = application.bot_data[SERVICES_KEY]
+    await set_commands(application, services.renderer)

@@ -1,0 +1,112 @@
+"""Localised text: short catalog strings and jinja2 templates for Telegram HTML, in fa and en."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from knowledge import Locale, Text, to_persian_digits
+
+__all__ = ["LOCALES", "Renderer", "bidi_isolate", "locale_for"]
+
+LOCALES: tuple[Locale, ...] = ("fa", "en")
+_FSI, _PDI = "\u2068", "\u2069"
+
+
+def locale_for(language_code: str | None, default: Locale) -> Locale:
+    """The locale for a Telegram `language_code` ("fa-IR" -> fa), else `default`."""
+    if not language_code:
+        return default
+    primary = language_code.split("-")[0].lower()
+    return "fa" if primary == "fa" else "en"
+
+
+def bidi_isolate(value: object) -> str:
+    """Wrap a value that may run left-to-right (numbers, Latin names, DOIs) in FSI...PDI."""
+    return f"{_FSI}{value}{_PDI}"
+
+
+def _load_catalogs() -> dict[str, dict[str, str]]:
+    root = resources.files("handlers") / "locales"
+    return {
+        locale: yaml.safe_load((root / f"{locale}.yaml").read_text(encoding="utf-8"))
+        for locale in LOCALES
+    }
+
+
+class Renderer:
+    """Renders catalog strings and message templates for a locale."""
+
+    def __init__(self) -> None:
+        self.catalogs = _load_catalogs()
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("handlers", "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["num"] = jinja2.pass_context(
+            lambda ctx, value, digits=0: self._number(ctx["locale"], value, digits)
+        )
+        self.env.filters["tr"] = jinja2.pass_context(lambda ctx, text: text.get(ctx["locale"]))
+        self.env.filters["bidi"] = lambda value: bidi_isolate(value)
+        self.env.filters["digits"] = jinja2.pass_context(
+            lambda ctx, value: self._digits(ctx["locale"], str(value))
+        )
+
+    def entry(self, locale: Locale, key: str, member: str | None = None) -> str:
+        """The raw catalog entry: `key`, or one `member` of the group `key` (an enum's value)."""
+        value = self.catalogs[locale][key]
+        if member is not None:
+            value = value[str(member)]
+        if not isinstance(value, str):
+            raise KeyError(f"{key} is a group: name one of its members")
+        return value
+
+    def text(self, locale: Locale, key: str, member: str | None = None, **values: Any) -> str:
+        """A catalog string as plain text (for buttons, toasts and command menus)."""
+        shown = {k: self._digits(locale, str(v)) for k, v in values.items()}
+        return self.entry(locale, key, member).format(**shown)
+
+    def markup(self, locale: Locale, key: str, member: str | None = None, **values: Any) -> Markup:
+        """A catalog string as Telegram HTML, with every value escaped."""
+        shown = {k: self._shown(locale, v) for k, v in values.items()}
+        return Markup(self.entry(locale, key, member)).format(**shown)
+
+    def render(self, locale: Locale, template: str, **data: Any) -> str:
+        """Render `template` for `locale` with view data; the result is Telegram HTML."""
+        tpl = self.env.get_template(template)
+
+        def t(key: str, member: str | None = None, **values: Any) -> Markup:
+            return self.markup(locale, key, member, **values)
+
+        return tpl.render(locale=locale, t=t, **data).strip()
+
+    def templates(self) -> list[str]:
+        """Every message template, for tests that render them all."""
+        return sorted(self.env.list_templates(extensions=["html"]))
+
+    def _shown(self, locale: Locale, value: object) -> object:
+        if isinstance(value, Markup):
+            return value
+        if isinstance(value, Text):
+            return value.get(locale)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._number(locale, value, 0)
+        return value
+
+    @staticmethod
+    def _digits(locale: Locale, text: str) -> str:
+        return to_persian_digits(text) if locale == "fa" else text
+
+    def _number(self, locale: Locale, value: float | int | None, digits: int) -> str:
+        if value is None:
+            return "—"
+        text = f"{value:.{digits}f}" if digits else str(round(value))
+        return self._digits(locale, text)

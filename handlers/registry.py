@@ -1,0 +1,58 @@
+"""One place that registers every handler, in order, and the command menus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import conversation, errors
+from handlers.i18n import LOCALES, Renderer
+
+__all__ = ["COMMANDS", "register", "set_commands"]
+
+COMMANDS = ("start", "results", "restart", "cancel", "language", "help", "privacy", "forget")
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every handler. Order matters: the first matching handler in a group wins."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            CommandHandler("start", conversation.start, filters=private),
+            CommandHandler("restart", conversation.restart, filters=private),
+            CommandHandler("results", conversation.results, filters=private),
+            CommandHandler("cancel", conversation.cancel, filters=private),
+            CommandHandler("language", conversation.language, filters=private),
+            CommandHandler("help", conversation.help_command, filters=private),
+            CommandHandler("privacy", conversation.privacy, filters=private),
+            CommandHandler("forget", conversation.forget, filters=private),
+            CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
+            CallbackQueryHandler(conversation.forget_answered, pattern=r"^forget:"),
+            # Every other button, including stale and forged ones, is checked here.
+            CallbackQueryHandler(conversation.button_pressed),
+            # Last: anything that looks like a command but matched none of the above.
+            MessageHandler(filters.COMMAND & private, conversation.unknown_command),
+            MessageHandler(filters.TEXT & private, conversation.text_received),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, conversation.text_received),
+        ]
+    )
+    application.add_error_handler(errors.error_occurred)  # type: ignore[arg-type]
+
+
+async def set_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], renderer: Renderer
+) -> None:
+    """Publish the command menu in both languages (English is also the default)."""
+    for locale in LOCALES:
+        commands = [BotCommand(name, renderer.text(locale, "commands", name)) for name in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=locale)
+        if locale == "en":
+            await application.bot.set_my_commands(commands)

@@ -1,0 +1,162 @@
+"""Turn a checklist step into Telegram messages: rendered text, inline keyboards, splitting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import callbacks
+from handlers.checklist import Results, Step
+from handlers.i18n import Renderer
+from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
+
+__all__ = ["MESSAGE_LIMIT", "Reply", "render_results", "render_step", "split_message"]
+
+MESSAGE_LIMIT = 4096
+# Columns of choice buttons: long lists (31 provinces) need more per row to stay on screen.
+_COLUMNS = {"sector": 2, "region": 3, "role": 2}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: Telegram HTML and an optional inline keyboard."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split on paragraph boundaries (then lines) so that each part fits in one message."""
+    parts: list[str] = []
+    current = ""
+    for paragraph in _pieces(text, limit):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            parts.append(current)
+            current = paragraph
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(text: str, limit: int) -> Iterable[str]:
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= limit:
+            yield paragraph
+            continue
+        line_block = ""
+        for line in paragraph.split("\n"):
+            while len(line) > limit:  # a single line longer than a message: cut it hard
+                yield line[:limit]
+                line = line[limit:]
+            candidate = f"{line_block}\n{line}" if line_block else line
+            if len(candidate) > limit:
+                yield line_block
+                candidate = line
+            line_block = candidate
+        if line_block:
+            yield line_block
+
+
+def _rows(
+    buttons: Sequence[InlineKeyboardButton], columns: int
+) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
+
+
+def _button(text: str, callback: callbacks.Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callbacks.encode(callback))
+
+
+def _keyboard(renderer: Renderer, step: Step, view: View) -> InlineKeyboardMarkup | None:
+    locale, assessment_id = step.locale, step.assessment_id
+    assert assessment_id is not None
+    back = _button(renderer.text(locale, "button_back"), callbacks.Back(assessment_id))
+    if isinstance(view, AskProfile):
+        if view.options is None:
+            return InlineKeyboardMarkup([[back]]) if view.step > 1 else None
+        rows = _rows(
+            [_choice_button(locale, assessment_id, view.field, c) for c in view.options],
+            _COLUMNS.get(view.field, 2),
+        )
+        return InlineKeyboardMarkup([*rows, [back]] if view.step > 1 else rows)
+    if isinstance(view, AskQuestionSet):
+        sets = (
+            (QuestionSet.CORE, "button_core", view.core_count),
+            (QuestionSet.DETAILED, "button_detailed", view.detailed_count),
+        )
+        row = [
+            _button(
+                renderer.text(locale, key, count=count),
+                callbacks.ChooseQuestionSet(assessment_id, question_set.value),
+            )
+            for question_set, key, count in sets
+        ]
+        return InlineKeyboardMarkup([row, [back]])
+    if isinstance(view, AskQuestion):
+        scale = step.kb.scale
+        rows = [
+            [
+                _button(
+                    option.label.get(locale),
+                    callbacks.Answer(assessment_id, view.question.id, option.value),
+                )
+            ]
+            for option in scale.options
+        ]
+        dont_know = _button(
+            scale.dont_know.get(locale), callbacks.Answer(assessment_id, view.question.id, None)
+        )
+        return InlineKeyboardMarkup([*rows, [dont_know, back]])
+    return None
+
+
+def _choice_button(
+    locale: Locale, assessment_id: int, field: str, choice: Choice
+) -> InlineKeyboardButton:
+    return _button(
+        choice.label.get(locale), callbacks.ChooseProfile(assessment_id, field, choice.key)
+    )
+
+
+_TEMPLATES = {
+    AskProfile: "profile.html",
+    AskQuestionSet: "question_set.html",
+    AskQuestion: "question.html",
+}
+
+
+def render_step(renderer: Renderer, step: Step) -> list[Reply]:
+    """The messages that show `step`: the current question or choice, or the results."""
+    if step.results is not None:
+        return render_results(renderer, step.locale, step.results)
+    view = step.view
+    assert view is not None
+    template = _TEMPLATES[type(view)]
+    text = renderer.render(
+        step.locale, template, view=view, notice=step.notice, scale=step.kb.scale
+    )
+    return [Reply(text, _keyboard(renderer, step, view))]
+
+
+def render_results(renderer: Renderer, locale: Locale, results: Results) -> list[Reply]:
+    """The results as messages under Telegram's length limit, split between paragraphs."""
+    kb, report = results.kb, results.report
+    texts = [
+        renderer.render(
+            locale, "results_summary.html", kb=kb, readiness=results.readiness, report=report
+        )
+    ]
+    for factor in kb.factors:
+        keys = {sf.key for sf in factor.subfactors}
+        items = [item for item in report.items if item.subfactor_key in keys]
+        if items:
+            texts.append(
+                renderer.render(locale, "results_advice.html", kb=kb, factor=factor, items=items)
+            )
+    texts.append(renderer.render(locale, "results_references.html", references=report.references))
+    return [Reply(part) for text in texts for part in split_message(text)]

@@ -1,0 +1,172 @@
+"""A civil servant completes the checklist in the chat, end to end, against the emulator."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.emulator import BotApiEmulator, EmulatedUser
+from knowledge import Effect, KnowledgeBase, Locale, QuestionSet, assess
+from storage.models import Answer, Assessment, Respondent
+from tests.auxil.flows import answer_questions, fill_profile, question_set_button
+from tests.auxil.harness import RunningBot, start_bot
+
+# Varied answers so that the results mix drivers and obstacles.
+CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
+EFFECT_WORDS = {
+    "fa": {"driver": "پیشران", "obstacle": "پیشگیر", "unknown": "بی‌پاسخ"},
+    "en": {"driver": "driver", "obstacle": "obstacle", "unknown": "not answered"},
+}
+
+
+def results_text(user: EmulatedUser) -> str:
+    """Every bot message from the results summary on, as one text."""
+    texts = [m.text or "" for m in user.bot_messages]
+    first = next(i for i, t in enumerate(texts) if "100" in t or "۱۰۰" in t)
+    return "\n\n".join(texts[first:])
+
+
+async def count(bot: RunningBot, statement: object) -> int:
+    async with bot.runtime.session_factory() as session:
+        return int(await session.scalar(statement))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(("locale", "user_id"), [("fa", 2001), ("en", 2002)])
+async def test_a_civil_servant_completes_the_core_checklist(
+    emulator: BotApiEmulator,
+    bot: RunningBot,
+    shipped_kb: KnowledgeBase,
+    locale: Locale,
+    user_id: int,
+) -> None:
+    user = emulator.user(user_id, first_name="Civil", language_code=locale)
+    await user.send("/start")
+    await fill_profile(user, shipped_kb, locale)
+    await user.press(question_set_button(user, QuestionSet.CORE))
+    assert re.search(r"[۱1]/[۱1][۶6]", user.last_bot_message.text or "")  # progress 1/16
+
+    await answer_questions(user, shipped_kb, locale, CORE_VALUES)
+
+    text = results_text(user)
+    core = shipped_kb.questions(QuestionSet.CORE)
+    expected = assess(
+        shipped_kb, QuestionSet.CORE, dict(zip([q.id for q in core], CORE_VALUES, strict=True))
+    )
+    for result in expected.subfactors:
+        title = shipped_kb.subfactor(result.key).title.get(locale)
+        line = next(line for line in text.splitlines() if title in line and "—" in line)
+        effect = result.effect.value if result.effect else "unknown"  # "don't know" only
+        words = EFFECT_WORDS[locale]
+        assert f"— {words[effect]} ({words[result.baseline.value]})" in line, line
+    # Citations in the advice resolve to the numbered reference list, with DOI links.
+    groups = re.findall(r"\[([\d,، ]+)\]", text)
+    cited = {int(n) for group in groups for n in re.split(r"[,،]", group)}
+    assert cited, "the advice cites no reference"
+    listed = {int(n) for n in re.findall(r"^\[(\d+)\] ", text, flags=re.M)}
+    assert cited == listed
+    assert "https://doi.org/10." in "".join(m.rendered_html for m in user.bot_messages)
+    # Everything the user was told is in the database: 16 answers, one completed assessment.
+    assert await count(bot, select(func.count()).select_from(Answer)) == 16
+    status = await count(bot, select(func.count()).where(Assessment.status == "completed"))
+    assert status == 1
+
+
+async def test_persian_users_see_persian_digits_and_english_users_ascii(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    fa = emulator.user(2101, language_code="fa")
+    en = emulator.user(2102, language_code="en")
+    for user, locale in ((fa, "fa"), (en, "en")):
+        await user.send("/start")
+        await fill_profile(user, shipped_kb, locale)
+        await user.press(question_set_button(user, QuestionSet.CORE))
+    assert "۱/۱۶" in (fa.last_bot_message.text or "")
+    assert "1/16" in (en.last_bot_message.text or "")
+
+
+async def test_a_restarted_bot_resumes_at_the_right_question(
+    emulator: BotApiEmulator, bot: RunningBot, settings, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(2201, language_code="en")
+    await user.send("/start")
+    await fill_profile(user, shipped_kb, "en")
+    await user.press(question_set_button(user, QuestionSet.CORE))
+    await answer_questions(user, shipped_kb, "en", CORE_VALUES[:8])
+    await bot.stop()  # the process goes away; only the database file remains
+
+    second = await start_bot(emulator, settings)
+    try:
+        await user.send("/start")
+        assert "9/16" in (user.last_bot_message.text or "")
+        await answer_questions(user, shipped_kb, "en", CORE_VALUES[8:])
+        assert "Readiness index" in results_text(user)
+        assert await count(second, select(func.count()).select_from(Answer)) == 16
+    finally:
+        await second.stop()
+        bot.runtime = second.runtime  # so the fixture's stop() does not close twice
+        bot.application = second.application
+
+
+async def test_a_deep_link_presets_the_organisation(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(2301, language_code="en")
+    await user.send("/start org_water42")
+    await fill_profile(user, shipped_kb, "en", organisation=None)
+    assert "Which checklist" in (user.last_bot_message.text or "")
+    async with bot.runtime.session_factory() as session:
+        assessment = await session.scalar(select(Assessment))
+    assert assessment is not None
+    assert (assessment.org_code, assessment.organisation) == ("water42", "water42")
+
+
+async def test_forget_deletes_everything_after_confirmation(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(2401, language_code="en")
+    other = emulator.user(2402, language_code="en")
+    for someone in (user, other):
+        await someone.send("/start")
+        await fill_profile(someone, shipped_kb, "en")
+    await user.send("/forget")
+    await user.press("No, keep it")
+    assert await count(bot, select(func.count()).select_from(Respondent)) == 2
+    await user.send("/forget")
+    await user.press("Yes, delete my data")
+    assert "deleted" in (user.last_bot_message.text or "")
+    async with bot.runtime.session_factory() as session:
+        ids = set(await session.scalars(select(Respondent.telegram_id)))
+    assert ids == {2402}
+    assert await count(bot, select(func.count()).select_from(Assessment)) == 1
+
+
+async def test_results_command_shows_the_latest_results_again(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(2501, language_code="en")
+    await user.send("/results")
+    assert "no completed assessment" in (user.last_bot_message.text or "")
+    await user.send("/start")
+    await fill_profile(user, shipped_kb, "en")
+    await user.press(question_set_button(user, QuestionSet.CORE))
+    await answer_questions(user, shipped_kb, "en", CORE_VALUES)
+    before = len(user.bot_messages)
+    await user.send("/results")
+    again = [m.text or "" for m in user.bot_messages[before:]]
+    assert any("Readiness index" in t for t in again)
+    assert any(t.startswith("References") for t in again)
+
+
+async def test_the_detailed_checklist_asks_every_question(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(2601, language_code="fa")
+    await user.send("/start")
+    await fill_profile(user, shipped_kb, "fa")
+    await user.press(question_set_button(user, QuestionSet.DETAILED))
+    total = len(shipped_kb.questions(QuestionSet.DETAILED))
+    await answer_questions(user, shipped_kb, "fa", [3] * total)
+    assert await count(bot, select(func.count()).select_from(Answer)) == total
+    assert EFFECT_WORDS["fa"][Effect.DRIVER.value] in results_text(user)
