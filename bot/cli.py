@@ -74,7 +74,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.main import run_bot
 
-    return run_bot()
+    return run_bot(webhook=args.webhook)
 
 
 def _playground(args: argparse.Namespace) -> int:
@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run the bot (polling; with no BOT_TOKEN set, runs the playground instead)",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling",
     )
     run.set_defaults(handler=_run)
 

@@ -48,10 +48,43 @@ async def serve_polling(settings: Settings) -> None:
         await runtime.close()
 
 
-def run_bot() -> int:
+async def serve_webhook(settings: Settings) -> None:
+    """Receive updates on the aiohttp server until signalled; updates in flight finish first."""
+    from aiohttp import web
+
+    from bot.web import build_web_app
+
+    if not settings.webhook_url or settings.webhook_secret is None:
+        raise SystemExit("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    runtime = await start_runtime(settings)
+    application = build_application(settings, runtime.services, updater=False)
+    runner = web.AppRunner(build_web_app(settings, runtime, application))
+    try:
+        async with application:
+            await announce_commands(application)
+            await application.start()
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=["message", "callback_query"],
+            )
+            await runner.setup()
+            await web.TCPSite(runner, settings.host, settings.port).start()
+            log.info("webhook server on %s:%s", settings.host, settings.port)
+            await _until_signalled()
+            await runner.cleanup()  # stop accepting updates before draining the queue
+            await application.stop()
+    finally:
+        await runtime.close()
+
+
+def run_bot(*, webhook: bool = False) -> int:
     """`pishran run`: poll with BOT_TOKEN, or start the playground when there is none."""
     settings = load_settings()
     configure_logging(settings.log_level)
+    if webhook:
+        asyncio.run(serve_webhook(settings))
+        return 0
     if settings.bot_token is None:
         log.info("BOT_TOKEN is not set: starting the playground instead")
         return run_playground(host=settings.host, port=settings.port, settings=settings)

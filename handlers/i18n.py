@@ -30,12 +30,23 @@ def bidi_isolate(value: object) -> str:
     return f"{_FSI}{value}{_PDI}"
 
 
-def _load_catalogs() -> dict[str, dict[str, str]]:
+def _load_catalogs() -> dict[str, dict[str, Any]]:
+    """Each locale's catalog: every `locales/<locale>/*.yaml` file, one per feature, merged."""
     root = resources.files("handlers") / "locales"
-    return {
-        locale: yaml.safe_load((root / f"{locale}.yaml").read_text(encoding="utf-8"))
-        for locale in LOCALES
-    }
+    catalogs: dict[str, dict[str, Any]] = {}
+    for locale in LOCALES:
+        merged: dict[str, Any] = {}
+        files = sorted(
+            (f for f in (root / locale).iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
+        )
+        for file in files:
+            entries = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            clash = merged.keys() & entries.keys()
+            if clash:
+                raise ValueError(f"{locale}/{file.name} redefines {sorted(clash)}")
+            merged.update(entries)
+        catalogs[locale] = merged
+    return catalogs
 
 
 class Renderer:
