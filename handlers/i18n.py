@@ -65,7 +65,10 @@ class Renderer:
         self.env.filters["num"] = jinja2.pass_context(
             lambda ctx, value, digits=0: self._number(ctx["locale"], value, digits)
         )
-        self.env.filters["tr"] = jinja2.pass_context(lambda ctx, text: text.get(ctx["locale"]))
+        # KB texts are stored with ASCII digits; Persian readers get Persian digits.
+        self.env.filters["tr"] = jinja2.pass_context(
+            lambda ctx, text: self._digits(ctx["locale"], text.get(ctx["locale"]))
+        )
         self.env.filters["bidi"] = lambda value: bidi_isolate(value)
         self.env.filters["digits"] = jinja2.pass_context(
             lambda ctx, value: self._digits(ctx["locale"], str(value))
@@ -107,7 +110,7 @@ class Renderer:
         if isinstance(value, Markup):
             return value
         if isinstance(value, Text):
-            return value.get(locale)
+            return self._digits(locale, value.get(locale))
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._number(locale, value, 0)
         return value
