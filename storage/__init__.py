@@ -17,7 +17,7 @@ from storage.assessments import (
     save_interview_state,
     start_assessment,
 )
-from storage.audit import add_audit_entry, list_audit_entries
+from storage.audit import actor_for_telegram, add_audit_entry, list_audit_entries
 from storage.db import (
     build_engine,
     build_session_factory,
@@ -33,6 +33,12 @@ from storage.kb_revisions import (
     get_kb_revision,
     list_kb_revisions,
 )
+from storage.kb_uploads import (
+    add_kb_upload,
+    decide_kb_upload,
+    get_kb_upload,
+    set_kb_upload_revision,
+)
 from storage.models import (
     Answer,
     Assessment,
@@ -41,8 +47,18 @@ from storage.models import (
     FactorResult,
     KbRevision,
     KbRevisionPublic,
+    KbUpload,
+    KbUploadStatus,
+    Organisation,
     Respondent,
     SubFactorResult,
+)
+from storage.organisations import (
+    OrganisationCount,
+    create_organisation,
+    get_organisation_by_code,
+    get_organisation_by_name,
+    list_organisations,
 )
 from storage.respondents import (
     forget_respondent,
@@ -60,16 +76,24 @@ __all__ = [
     "FactorResult",
     "KbRevision",
     "KbRevisionPublic",
+    "KbUpload",
+    "KbUploadStatus",
+    "Organisation",
+    "OrganisationCount",
     "Respondent",
     "StaleAssessmentError",
     "SubFactorResult",
+    "actor_for_telegram",
     "add_audit_entry",
     "add_kb_revision",
+    "add_kb_upload",
     "build_engine",
     "build_session_factory",
     "cancel_assessment",
     "complete_assessment",
     "content_checksum",
+    "create_organisation",
+    "decide_kb_upload",
     "default_database_url",
     "ensure_shipped_kb_revision",
     "forget_respondent",
@@ -78,16 +102,21 @@ __all__ = [
     "get_assessment",
     "get_factor_results",
     "get_kb_revision",
+    "get_kb_upload",
     "get_latest_completed_assessment",
     "get_or_create_respondent",
+    "get_organisation_by_code",
+    "get_organisation_by_name",
     "get_respondent",
     "get_subfactor_results",
     "list_audit_entries",
     "list_kb_revisions",
+    "list_organisations",
     "load_interview_state",
     "mark_respondent_blocked",
     "normalise_database_url",
     "save_interview_state",
+    "set_kb_upload_revision",
     "set_respondent_language",
     "start_assessment",
     "upgrade_database",

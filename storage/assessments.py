@@ -217,12 +217,17 @@ async def load_interview_state(*, session: AsyncSession, assessment: Assessment)
 
 
 async def save_interview_state(
-    *, session: AsyncSession, assessment: Assessment, state: InterviewState
+    *,
+    session: AsyncSession,
+    assessment: Assessment,
+    state: InterviewState,
+    previous: InterviewState | None = None,
 ) -> None:
     """Store `state` for the assessment, writing only what changed.
 
-    Raises StaleAssessmentError when another update saved (or closed) the assessment since it
-    was read; the caller's transaction should then be rolled back.
+    `previous` is the state loaded in this transaction, if the caller has it: its answers are
+    then not read again. Raises StaleAssessmentError when another update saved (or closed)
+    the assessment since it was read; the caller's transaction should then be rolled back.
     """
     assert assessment.id is not None
     columns: dict[str, Any] = {
@@ -234,7 +239,12 @@ async def save_interview_state(
     # The version check comes first, so a stale save writes nothing.
     await _update_active(session, assessment, changed)
 
-    stored = await _stored_answers(session, assessment.id)
+    # The version check passed: nothing changed since `previous` was loaded.
+    stored = (
+        dict(previous.answers)
+        if previous is not None
+        else await _stored_answers(session, assessment.id)
+    )
     gone = stored.keys() - state.answers.keys()
     if gone:
         await session.execute(

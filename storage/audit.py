@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,17 @@ from sqlmodel import col, select
 
 from storage.models import AuditLog
 
-__all__ = ["add_audit_entry", "list_audit_entries"]
+__all__ = ["actor_for_telegram", "add_audit_entry", "list_audit_entries"]
+
+# The audit log names people without their Telegram id; the prefix keeps these digests apart
+# from any other sha256 of the same number.
+_TELEGRAM_ACTOR_PREFIX = b"pishran:telegram:"
+
+
+def actor_for_telegram(user_id: int) -> str:
+    """`telegram:` and a short sha256 of the id: the same person always gets the same actor."""
+    digest = hashlib.sha256(_TELEGRAM_ACTOR_PREFIX + str(user_id).encode()).hexdigest()
+    return f"telegram:{digest[:12]}"
 
 
 async def add_audit_entry(

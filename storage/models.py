@@ -19,6 +19,9 @@ __all__ = [
     "FactorResult",
     "KbRevision",
     "KbRevisionPublic",
+    "KbUpload",
+    "KbUploadStatus",
+    "Organisation",
     "Respondent",
     "SubFactorResult",
     "UtcDateTime",
@@ -138,6 +141,12 @@ class SubFactorResult(SQLModel, table=True):
     """A sub-factor's result, materialised at completion for fast statistics."""
 
     __tablename__ = "subfactor_result"
+    # Covering: statistics read every result row; this spares a table lookup for each.
+    __table_args__ = (
+        Index(
+            "ix_subfactor_result_statistics", "assessment_id", "subfactor_key", "score", "effect"
+        ),
+    )
 
     assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", primary_key=True)
     subfactor_key: str = Field(primary_key=True)
@@ -151,6 +160,9 @@ class FactorResult(SQLModel, table=True):
     """A factor's score, materialised at completion."""
 
     __tablename__ = "factor_result"
+    __table_args__ = (
+        Index("ix_factor_result_statistics", "assessment_id", "factor_key", "score"),
+    )
 
     assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", primary_key=True)
     factor_key: str = Field(primary_key=True)
@@ -187,3 +199,43 @@ class AuditLog(SQLModel, table=True):
     actor: str
     action: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class KbUploadStatus(StrEnum):
+    """What became of an uploaded KB document: it waits, or was activated or dropped."""
+
+    PENDING = "pending"
+    ACTIVATED = "activated"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    STALE = "stale"
+
+
+class KbUpload(SQLModel, table=True):
+    """A validated KB document awaiting Confirm; kept here so that a restart loses nothing."""
+
+    __tablename__ = "kb_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _timestamp()
+    author: str
+    filename: str
+    note: str = ""
+    # The revision the change summary was computed against; Confirm refuses if it moved on.
+    base_revision: int
+    checksum: str
+    content: dict[str, Any] = Field(sa_type=JSON)
+    status: str = Field(default=KbUploadStatus.PENDING.value)
+    decided_at: datetime | None = _optional_timestamp()
+    decided_by: str | None = None
+    revision: int | None = None
+
+
+class Organisation(SQLModel, table=True):
+    """An agency with a deep-link code that presets the organisation of its staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str = Field(unique=True)
+    created_at: datetime = _timestamp()
+    created_by: str

@@ -29,6 +29,8 @@ TABLES = {
     "audit_log",
     "factor_result",
     "kb_revision",
+    "kb_upload",
+    "organisation",
     "respondent",
     "subfactor_result",
 }
@@ -67,7 +69,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0001"
+        assert await connection.run_sync(_current_revision) == _head() == "0003"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:
