@@ -12,6 +12,8 @@ from knowledge.assessment import (
     assess,
     score_subfactor,
 )
+from knowledge.comparison import Comparison, SubFactorChange, Trend, compare
+from knowledge.diff import KBDiff, SectionDiff, canonical_yaml, diff_kb, document_diff
 from knowledge.interview import (
     PROFILE_FIELDS,
     AnswerQuestion,
@@ -61,6 +63,7 @@ from knowledge.model import (
     SubFactor,
     Text,
 )
+from knowledge.reliability import ItemMoments, cronbach_alpha
 from knowledge.search import SearchHit, SearchIndex, search
 from knowledge.text import fold_for_search, normalise_digits, normalise_text, to_persian_digits
 
@@ -78,6 +81,7 @@ __all__ = [
     "Case",
     "Choice",
     "ChooseQuestionSet",
+    "Comparison",
     "Completed",
     "Effect",
     "Event",
@@ -87,6 +91,8 @@ __all__ = [
     "FactorResult",
     "GoBack",
     "InterviewState",
+    "ItemMoments",
+    "KBDiff",
     "KBValidationError",
     "KnowledgeBase",
     "Locale",
@@ -99,20 +105,28 @@ __all__ = [
     "Reference",
     "SearchHit",
     "SearchIndex",
+    "SectionDiff",
     "SetProfile",
     "Stage",
     "SubFactor",
     "SubFactorAdvice",
+    "SubFactorChange",
     "SubFactorResult",
     "Text",
     "Transition",
+    "Trend",
     "View",
     "advance",
     "advise",
     "assess",
+    "canonical_yaml",
     "case_for",
+    "compare",
     "count_summary",
+    "cronbach_alpha",
     "current_view",
+    "diff_kb",
+    "document_diff",
     "fold_for_search",
     "load_kb",
     "load_shipped_kb",
