@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 __all__ = [
     "MAX_CALLBACK_BYTES",
@@ -18,6 +19,13 @@ __all__ = [
     "ChooseProfile",
     "ChooseQuestionSet",
     "ConfirmForget",
+    "ConfirmUpload",
+    "ContinueChecklist",
+    "EvidenceCards",
+    "EvidenceFactors",
+    "EvidenceOrigin",
+    "EvidenceSubFactors",
+    "ExportStats",
     "decode",
     "encode",
 ]
@@ -61,9 +69,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class Back:
-    """Go back one step."""
+    """Go back one step from `position` (a press from any other step is stale)."""
 
     assessment_id: int
+    position: int
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,72 @@ class ConfirmForget:
     confirmed: bool
 
 
-Callback = ChooseLanguage | ChooseProfile | ChooseQuestionSet | Answer | Back | ConfirmForget
+@dataclass(frozen=True)
+class ContinueChecklist:
+    """Show the current question again (the button under a reminder)."""
+
+    assessment_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmUpload:
+    """An administrator confirms or cancels a pending knowledge base upload."""
+
+    upload_id: int
+    confirmed: bool
+
+
+class EvidenceOrigin(StrEnum):
+    """Where evidence cards were opened: it decides the KB revision and the back button."""
+
+    BROWSE = "s"  # /evidence: the active revision, back to the factor's sub-factors
+    RESULTS = "r"  # under the results: their revision, back to all sixteen sub-factors
+    ASK = "q"  # an /ask answer: opens the cards in a new message, then browses
+
+
+@dataclass(frozen=True)
+class EvidenceFactors:
+    """Show the evidence browser's list of factors."""
+
+
+@dataclass(frozen=True)
+class EvidenceSubFactors:
+    """List one factor's sub-factors, or (None) all sixteen under the results."""
+
+    factor_key: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceCards:
+    """Show evidence card `page` (from 0) of a sub-factor."""
+
+    subfactor_key: str
+    page: int
+    origin: EvidenceOrigin
+
+
+@dataclass(frozen=True)
+class ExportStats:
+    """An administrator picks a statistics grouping (letters of srolm), then a format."""
+
+    grouping: str
+    file_format: str | None = None
+
+
+Callback = (
+    ChooseLanguage
+    | ChooseProfile
+    | ChooseQuestionSet
+    | Answer
+    | Back
+    | ConfirmForget
+    | ContinueChecklist
+    | ConfirmUpload
+    | EvidenceFactors
+    | EvidenceSubFactors
+    | EvidenceCards
+    | ExportStats
+)
 
 _PROFILE_FIELDS = {"s": "sector", "r": "region", "o": "role"}
 _PROFILE_CODES = {name: code for code, name in _PROFILE_FIELDS.items()}
@@ -84,8 +158,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(rf"p:{_ID}:([sro]):{_KEY}"), ChooseProfile),
     (re.compile(rf"qs:{_ID}:(core|detailed)"), ChooseQuestionSet),
     (re.compile(rf"a:{_ID}:{_KEY}:([0-9]|{DONT_KNOW})"), Answer),
-    (re.compile(rf"b:{_ID}"), Back),
+    (re.compile(rf"b:{_ID}:(0|[1-9][0-9]{{0,3}})"), Back),
     (re.compile(r"forget:(yes|no)"), ConfirmForget),
+    (re.compile(rf"rem:{_ID}"), ContinueChecklist),
+    (re.compile(rf"kbc:{_ID}:([yn])"), ConfirmUpload),
+    (re.compile(r"ev:h"), EvidenceFactors),
+    (re.compile(rf"ev:(?:a|f:{_KEY})"), EvidenceSubFactors),
+    (re.compile(rf"ev:([srq]):{_KEY}:(0|[1-9][0-9]{{0,2}})"), EvidenceCards),
+    (re.compile(r"st:([srolm]{1,2})(?::(csv|json|xlsx))?"), ExportStats),
 )
 
 
@@ -101,10 +181,22 @@ def encode(callback: Callback) -> str:
         case Answer(assessment_id, question_id, value):
             shown = DONT_KNOW if value is None else str(value)
             data = f"a:{assessment_id}:{question_id}:{shown}"
-        case Back(assessment_id):
-            data = f"b:{assessment_id}"
+        case Back(assessment_id, position):
+            data = f"b:{assessment_id}:{position}"
         case ConfirmForget(confirmed):
             data = f"forget:{'yes' if confirmed else 'no'}"
+        case ContinueChecklist(assessment_id):
+            data = f"rem:{assessment_id}"
+        case ConfirmUpload(upload_id, confirmed):
+            data = f"kbc:{upload_id}:{'y' if confirmed else 'n'}"
+        case EvidenceFactors():
+            data = "ev:h"
+        case EvidenceSubFactors(factor_key):
+            data = "ev:a" if factor_key is None else f"ev:f:{factor_key}"
+        case EvidenceCards(subfactor_key, page, origin):
+            data = f"ev:{origin.value}:{subfactor_key}:{page}"
+        case ExportStats(grouping, file_format):
+            data = f"st:{grouping}" if file_format is None else f"st:{grouping}:{file_format}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -129,6 +221,18 @@ def decode(data: str | None) -> Callback | None:
             value = None if groups[2] == DONT_KNOW else int(groups[2])
             return Answer(int(groups[0]), groups[1], value)
         if kind is Back:
-            return Back(int(groups[0]))
+            return Back(int(groups[0]), int(groups[1]))
+        if kind is ContinueChecklist:
+            return ContinueChecklist(int(groups[0]))
+        if kind is ConfirmUpload:
+            return ConfirmUpload(int(groups[0]), groups[1] == "y")
+        if kind is EvidenceFactors:
+            return EvidenceFactors()
+        if kind is EvidenceSubFactors:
+            return EvidenceSubFactors(groups[0])
+        if kind is EvidenceCards:
+            return EvidenceCards(groups[1], int(groups[2]), EvidenceOrigin(groups[0]))
+        if kind is ExportStats:
+            return ExportStats(groups[0], groups[1])
         return ConfirmForget(groups[0] == "yes")
     return None

@@ -7,13 +7,23 @@ come back. Every change is committed before the caller replies.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.knowledge_store import KnowledgeStore
+from handlers.reassessment import compare_with_previous
 from knowledge import (
+    PROFILE_FIELDS,
+    AnswerQuestion,
+    AskProfile,
+    AskQuestion,
+    AskQuestionSet,
+    Comparison,
     Completed,
     Event,
     InterviewState,
@@ -28,14 +38,18 @@ from knowledge import (
 from knowledge.advisor import AdviceReport, advise
 from knowledge.assessment import Readiness, assess
 from storage import assessments as assessment_store
+from storage import organisations as organisation_store
 from storage import respondents as respondent_store
-from storage.models import Assessment, AssessmentStatus, Respondent
+from storage import stats as stats_store
+from storage.models import Assessment, Respondent
 
 __all__ = [
     "Checklist",
+    "ChecklistObserver",
     "Refusal",
     "Results",
     "Step",
+    "position_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,6 +61,7 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"
     CLOSED = "closed"
     NO_ACTIVE = "no_active"
+    INVALID = "invalid"
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,11 @@ class Results:
     kb: KnowledgeBase
     readiness: Readiness
     report: AdviceReport
+    comparison: Comparison | None = None
+    profile: Mapping[str, str] = field(default_factory=dict)
+    completed_at: datetime | None = None
+    # The mean of each factor in the respondent's sector, when it has at least k assessments.
+    sector_means: Mapping[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,14 @@ class Step:
     resumed: bool = False
 
 
+class ChecklistObserver(Protocol):
+    """Told of assessments started and completed, once committed (metrics, for example)."""
+
+    def assessment_started(self) -> None: ...
+
+    def assessment_completed(self) -> None: ...
+
+
 class Checklist:
     """The respondent-facing use cases over storage and the knowledge core."""
 
@@ -82,10 +110,14 @@ class Checklist:
         knowledge: KnowledgeStore,
         *,
         default_locale: Locale = "fa",
+        observer: ChecklistObserver | None = None,
+        stats_k: int = 5,
     ) -> None:
         self._session_factory = session_factory
+        self._stats_k = stats_k
         self._knowledge = knowledge
         self._default_locale = default_locale
+        self._observer = observer
 
     async def locale(self, *, telegram_id: int, language_code: str | None) -> Locale:
         """The respondent's stored language, else one from Telegram's language_code."""
@@ -114,26 +146,37 @@ class Checklist:
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
+            organisation = org_code
+            if org_code:  # a registered organisation's code presets its name
+                known = await organisation_store.get_organisation_by_code(
+                    session=session, code=org_code
+                )
+                if known is not None:
+                    org_code, organisation = known.code, known.name
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
             )
             if active is not None and not restart:
-                if org_code and not active.organisation and not active.org_code:
+                if organisation and not active.organisation and not active.org_code:
                     state = await assessment_store.load_interview_state(
                         session=session, assessment=active
                     )
                     active.org_code = org_code
-                    await self._apply(session, active, state, SetProfile("organisation", org_code))
+                    event = SetProfile("organisation", organisation)
+                    await self._apply(session, active, state, event)
                 return await self._show(session, respondent, active, resumed=True)
             revision, _ = await self._knowledge.active()
             assessment = await assessment_store.start_assessment(
                 session=session,
                 respondent_id=respondent.id,
                 kb_revision=revision,
-                profile={"organisation": org_code} if org_code else None,
+                profile={"organisation": organisation} if organisation else None,
                 org_code=org_code,
             )
-            return await self._show(session, respondent, assessment)
+            step = await self._show(session, respondent, assessment)
+        if self._observer is not None:
+            self._observer.assessment_started()
+        return step
 
     async def handle(
         self,
@@ -142,34 +185,46 @@ class Checklist:
         language_code: str | None,
         event: Event,
         assessment_id: int | None = None,
+        at_position: int | None = None,
     ) -> Step:
         """Apply one interview event to the respondent's active assessment and commit it.
 
         `assessment_id` comes from a button: it must be the presser's own active assessment.
+        `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
         """
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
             locale = _locale(respondent)
-            if assessment_id is not None:
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            # A button of the active assessment needs no second read; any other is refused.
+            if assessment_id is not None and (active is None or active.id != assessment_id):
                 owned = await assessment_store.get_assessment(
                     session=session, assessment_id=assessment_id
                 )
                 if owned is None or owned.respondent_id != respondent.id:
                     _, kb = await self._knowledge.active()
                     return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
-                if owned.status != AssessmentStatus.ACTIVE:
-                    kb = await self._knowledge.revision(owned.kb_revision)
-                    return Step(locale=locale, kb=kb, refusal=Refusal.CLOSED)
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id, for_update=True
-            )
+                kb = await self._knowledge.revision(owned.kb_revision)
+                return Step(locale=locale, kb=kb, refusal=Refusal.CLOSED)
             if active is None:
                 _, kb = await self._knowledge.active()
                 return Step(locale=locale, kb=kb, refusal=Refusal.NO_ACTIVE)
+            kb = await self._knowledge.revision(active.kb_revision)
+            # Buttons only carry questions of their own KB revision: anything else was forged.
+            if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
+                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
             state = await assessment_store.load_interview_state(session=session, assessment=active)
-            notice = await self._apply(session, active, state, event)
-            return await self._show(session, respondent, active, notice=notice)
+            notice: Notice | None = Notice.STALE
+            if at_position is None or at_position == position_of(current_view(kb, state)):
+                notice, state = await self._apply(session, active, state, event)
+            step = await self._show(session, respondent, active, notice=notice, state=state)
+        # Only the event that completes the active assessment leads to its results here.
+        if step.results is not None and self._observer is not None:
+            self._observer.assessment_completed()
+        return step
 
     async def current(self, *, telegram_id: int, language_code: str | None) -> Step:
         """The active assessment's current view, without changing anything."""
@@ -196,6 +251,23 @@ class Checklist:
                 _, kb = await self._knowledge.active()
                 return Step(locale=_locale(respondent), kb=kb)
             return await self._show(session, respondent, done)
+
+    async def evidence_revision(
+        self, *, telegram_id: int, language_code: str | None, of_results: bool = False
+    ) -> tuple[Locale, int]:
+        """The locale and the KB revision for evidence: active, or that of the latest results."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            done = None
+            if of_results:
+                done = await assessment_store.get_latest_completed_assessment(
+                    session=session, respondent_id=respondent.id
+                )
+        if done is not None:
+            return _locale(respondent), done.kb_revision
+        revision, _ = await self._knowledge.active()
+        return _locale(respondent), revision
 
     async def cancel(self, *, telegram_id: int, language_code: str | None) -> tuple[Locale, bool]:
         """Cancel the active assessment; False when there was none."""
@@ -228,12 +300,12 @@ class Checklist:
 
     async def _apply(
         self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
-    ) -> Notice | None:
+    ) -> tuple[Notice | None, InterviewState]:
         kb = await self._knowledge.revision(assessment.kb_revision)
         transition = advance(kb, state, event)
         if transition.changed:
             await assessment_store.save_interview_state(
-                session=session, assessment=assessment, state=transition.state
+                session=session, assessment=assessment, state=transition.state, previous=state
             )
             if isinstance(transition.view, Completed):
                 assert transition.state.question_set is not None
@@ -241,7 +313,7 @@ class Checklist:
                 await assessment_store.complete_assessment(
                     session=session, assessment=assessment, readiness=readiness
                 )
-        return transition.notice
+        return transition.notice, transition.state
 
     async def _show(
         self,
@@ -251,16 +323,37 @@ class Checklist:
         *,
         notice: Notice | None = None,
         resumed: bool = False,
+        state: InterviewState | None = None,
     ) -> Step:
         kb = await self._knowledge.revision(assessment.kb_revision)
-        state = await assessment_store.load_interview_state(session=session, assessment=assessment)
+        if state is None:  # the caller may already hold what it just stored
+            state = await assessment_store.load_interview_state(
+                session=session, assessment=assessment
+            )
         locale = _locale(respondent)
         view = current_view(kb, state)
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
             readiness = assess(kb, state.question_set, state.answers)
             assert assessment.id is not None
-            results = Results(assessment.id, kb, readiness, advise(kb, readiness))
+            comparison = await compare_with_previous(
+                session=session,
+                knowledge=self._knowledge,
+                assessment=assessment,
+                readiness=readiness,
+            )
+            results = Results(
+                assessment.id,
+                kb,
+                readiness,
+                advise(kb, readiness),
+                comparison,
+                profile=dict(state.profile),
+                completed_at=assessment.completed_at,
+                sector_means=await stats_store.get_peer_factor_means(
+                    session=session, sector=assessment.sector, k=self._stats_k
+                ),
+            )
         return Step(
             locale=locale,
             kb=kb,
@@ -270,6 +363,17 @@ class Checklist:
             results=results,
             resumed=resumed,
         )
+
+
+def position_of(view: View) -> int:
+    """Where `view` stands in the interview: profile steps, the question set, then questions."""
+    if isinstance(view, AskProfile):
+        return view.step
+    if isinstance(view, AskQuestionSet):
+        return len(PROFILE_FIELDS) + 1
+    if isinstance(view, AskQuestion):
+        return len(PROFILE_FIELDS) + 1 + view.number
+    return 0
 
 
 def _language_from(language_code: str | None, default: Locale) -> Locale:

@@ -7,9 +7,14 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from handlers.audit_trail import AuditTrail
 from handlers.checklist import Checklist
 from handlers.i18n import Renderer
+from handlers.kb_admin import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
+from handlers.org_admin import OrganisationAdmin
+from handlers.reminders import Reminders
+from handlers.statistics import Statistics
 
 __all__ = ["SERVICES_KEY", "BotContext", "Services"]
 
@@ -23,7 +28,12 @@ class Services:
     checklist: Checklist
     knowledge: KnowledgeStore
     renderer: Renderer
+    kb_admin: KnowledgeAdmin
+    organisations: OrganisationAdmin
+    audit: AuditTrail
     admin_ids: frozenset[int] = frozenset()
+    reminders: Reminders | None = None
+    statistics: Statistics | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from handlers import callbacks
+from handlers import callbacks, report
 from handlers.checklist import Refusal, Step
 from handlers.context import BotContext
 from handlers.replies import Reply, render_step
@@ -45,6 +45,7 @@ _REFUSAL_KEYS = {
     Refusal.NOT_YOURS: "not_yours",
     Refusal.CLOSED: "closed_assessment",
     Refusal.NO_ACTIVE: "no_active",
+    Refusal.INVALID: "invalid_button",
 }
 
 
@@ -75,6 +76,17 @@ async def _show(
     if lead is not None:
         await message.chat.send_message(lead)
     await _send(message, render_step(context.renderer, step), edit=edit)
+    if step.results is not None:
+        await report.send_charts(message.chat, context.renderer, step.locale, step.results)
+
+
+async def _invalid_button(update: Update, context: BotContext) -> None:
+    """Answer a press whose callback data is malformed: say the button is not valid."""
+    query = update.callback_query
+    assert query is not None
+    telegram_id, language_code = _ids(update)
+    locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
+    await query.answer(context.renderer.text(locale, "invalid_button"), show_alert=True)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -180,8 +192,10 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     choice = callbacks.decode(query.data)
-    assert isinstance(choice, callbacks.ChooseLanguage)
     telegram_id, language_code = _ids(update)
+    if not isinstance(choice, callbacks.ChooseLanguage):  # "lang:" with a forged tail
+        await _invalid_button(update, context)
+        return
     locale: Locale = "fa" if choice.language == "fa" else "en"
     await context.checklist.set_language(telegram_id=telegram_id, language=locale)
     await query.answer()
@@ -220,7 +234,9 @@ async def forget_answered(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     choice = callbacks.decode(query.data)
-    assert isinstance(choice, callbacks.ConfirmForget)
+    if not isinstance(choice, callbacks.ConfirmForget):  # "forget:" with a forged tail
+        await _invalid_button(update, context)
+        return
     telegram_id, language_code = _ids(update)
     locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
     if choice.confirmed:
@@ -230,17 +246,17 @@ async def forget_answered(update: Update, context: BotContext) -> None:
     await query.edit_message_text(context.renderer.text(locale, key))
 
 
-def _event(data: callbacks.Callback | None) -> tuple[int, Event] | None:
-    """The assessment a checklist button belongs to, and the interview event it stands for."""
+def _event(data: callbacks.Callback | None) -> tuple[int, Event, int | None] | None:
+    """A checklist button's assessment, the interview event, and where a Back was shown."""
     match data:
         case callbacks.ChooseProfile(assessment_id, field, key):
-            return assessment_id, SetProfile(field, key)
+            return assessment_id, SetProfile(field, key), None
         case callbacks.ChooseQuestionSet(assessment_id, question_set):
-            return assessment_id, ChooseQuestionSet(QuestionSet(question_set))
+            return assessment_id, ChooseQuestionSet(QuestionSet(question_set)), None
         case callbacks.Answer(assessment_id, question_id, value):
-            return assessment_id, AnswerQuestion(question_id, value)
-        case callbacks.Back(assessment_id):
-            return assessment_id, GoBack()
+            return assessment_id, AnswerQuestion(question_id, value), None
+        case callbacks.Back(assessment_id, position):
+            return assessment_id, GoBack(), position
     return None
 
 
@@ -256,12 +272,13 @@ async def button_pressed(update: Update, context: BotContext) -> None:
         )
         await query.answer(context.renderer.text(locale, "invalid_button"), show_alert=True)
         return
-    assessment_id, event = pressed
+    assessment_id, event, position = pressed
     step = await context.checklist.handle(
         telegram_id=telegram_id,
         language_code=language_code,
         event=event,
         assessment_id=assessment_id,
+        at_position=position,
     )
     if step.refusal is not None:
         await query.answer(
@@ -274,7 +291,7 @@ async def button_pressed(update: Update, context: BotContext) -> None:
 
 
 async def text_received(update: Update, context: BotContext) -> None:
-    """Take typed text as the organisation's name; anything else points to the buttons."""
+    """Take a message as the organisation's name where one is asked; else point to the buttons."""
     message = update.effective_message
     assert message is not None
     telegram_id, language_code = _ids(update)
@@ -282,11 +299,12 @@ async def text_received(update: Update, context: BotContext) -> None:
     if step.refusal is not None:
         await message.reply_html(context.renderer.markup(step.locale, "no_active"))
         return
-    if message.text and isinstance(step.view, AskProfile) and step.view.options is None:
+    if isinstance(step.view, AskProfile) and step.view.options is None:
+        # A photo or a file has no text: the interview asks for the name again.
         step = await context.checklist.handle(
             telegram_id=telegram_id,
             language_code=language_code,
-            event=SetProfile(step.view.field, message.text),
+            event=SetProfile(step.view.field, message.text or ""),
         )
         await _show(update, context, step)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 
@@ -24,9 +25,11 @@ async def error_occurred(update: object, context: BotContext) -> None:
     user = update.effective_user
     # No database call here: the database may be what failed.
     locale = locale_for(user.language_code if user else None, "fa")
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        # The handler may have answered it before failing; a second answer is refused.
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
+    try:
         await update.effective_chat.send_message(context.renderer.text(locale, "error_saved"))
     except Forbidden:
         log.info("user blocked the bot; no error message sent")

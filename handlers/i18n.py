@@ -10,6 +10,7 @@ import yaml
 from markupsafe import Markup
 
 from knowledge import Locale, Text, to_persian_digits
+from knowledge.interview import ORGANISATION_MAX_LENGTH
 
 __all__ = ["LOCALES", "Renderer", "bidi_isolate", "locale_for"]
 
@@ -62,6 +63,8 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
         )
+        # The notices' placeholders (notice.invalid_text names the limit).
+        self.env.globals["organisation_max_length"] = ORGANISATION_MAX_LENGTH
         self.env.filters["num"] = jinja2.pass_context(
             lambda ctx, value, digits=0: self._number(ctx["locale"], value, digits)
         )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge import KnowledgeBase, load_kb
+from knowledge import KnowledgeBase, SearchIndex, load_kb
 from storage.kb_revisions import get_active_kb_revision, get_kb_revision
 
 __all__ = ["KnowledgeStore"]
@@ -28,6 +28,7 @@ class KnowledgeStore:
         self._active_ttl = active_ttl
         self._clock = clock
         self._by_revision: dict[int, KnowledgeBase] = {}
+        self._indexes: dict[int, SearchIndex] = {}
         self._active: tuple[int, float] | None = None
         self._lock = asyncio.Lock()
 
@@ -56,3 +57,10 @@ class KnowledgeStore:
                     raise LookupError(f"knowledge base revision {revision} not found")
                 kb = self._by_revision.setdefault(revision, load_kb(row.content))
         return kb
+
+    async def search_index(self, revision: int) -> SearchIndex:
+        """The search index of `revision`, built on first use and kept."""
+        index = self._indexes.get(revision)
+        if index is None:
+            index = self._indexes.setdefault(revision, SearchIndex(await self.revision(revision)))
+        return index

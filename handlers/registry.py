@@ -13,12 +13,24 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import conversation, errors
+from handlers import admin, conversation, errors, evidence, reminder_job, report, stats_admin
 from handlers.i18n import LOCALES, Renderer
 
 __all__ = ["COMMANDS", "register", "set_commands"]
 
-COMMANDS = ("start", "results", "restart", "cancel", "language", "help", "privacy", "forget")
+COMMANDS = (
+    "start",
+    "results",
+    "report",
+    "evidence",
+    "ask",
+    "restart",
+    "cancel",
+    "language",
+    "help",
+    "privacy",
+    "forget",
+)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -29,13 +41,34 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("start", conversation.start, filters=private),
             CommandHandler("restart", conversation.restart, filters=private),
             CommandHandler("results", conversation.results, filters=private),
+            CommandHandler("report", report.report, filters=private),
             CommandHandler("cancel", conversation.cancel, filters=private),
             CommandHandler("language", conversation.language, filters=private),
             CommandHandler("help", conversation.help_command, filters=private),
             CommandHandler("privacy", conversation.privacy, filters=private),
             CommandHandler("forget", conversation.forget, filters=private),
+            CommandHandler("evidence", evidence.evidence, filters=private),
+            CommandHandler("ask", evidence.ask, filters=private),
+            # Administrators (each handler refuses and audits everyone else).
+            CommandHandler("kb", admin.kb_status, filters=private),
+            CommandHandler("kb_export", admin.kb_export, filters=private),
+            CommandHandler("kb_import", admin.kb_import, filters=private),
+            MessageHandler(
+                filters.Document.ALL & filters.CaptionRegex(admin.IMPORT_CAPTION) & private,
+                admin.kb_import,
+            ),
+            CommandHandler("kb_history", admin.kb_history, filters=private),
+            CommandHandler("kb_rollback", admin.kb_rollback, filters=private),
+            CommandHandler("org_add", admin.org_add, filters=private),
+            CommandHandler("orgs", admin.organisations, filters=private),
+            CommandHandler("stats", stats_admin.stats, filters=private),
+            CommandHandler("export", stats_admin.export, filters=private),
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
             CallbackQueryHandler(conversation.forget_answered, pattern=r"^forget:"),
+            CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
+            CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
+            CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
+            CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),
             # Every other button, including stale and forged ones, is checked here.
             CallbackQueryHandler(conversation.button_pressed),
             # Last: anything that looks like a command but matched none of the above.

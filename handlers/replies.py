@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callbacks
-from handlers.checklist import Results, Step
+from handlers.checklist import Results, Step, position_of
+from handlers.evidence_views import explore_screen
 from handlers.i18n import Renderer
 from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
 
@@ -50,6 +51,9 @@ def _pieces(text: str, limit: int) -> Iterable[str]:
             continue
         line_block = ""
         for line in paragraph.split("\n"):
+            if len(line) > limit and line_block:  # what came before goes out first
+                yield line_block
+                line_block = ""
             while len(line) > limit:  # a single line longer than a message: cut it hard
                 yield line[:limit]
                 line = line[limit:]
@@ -75,7 +79,9 @@ def _button(text: str, callback: callbacks.Callback) -> InlineKeyboardButton:
 def _keyboard(renderer: Renderer, step: Step, view: View) -> InlineKeyboardMarkup | None:
     locale, assessment_id = step.locale, step.assessment_id
     assert assessment_id is not None
-    back = _button(renderer.text(locale, "button_back"), callbacks.Back(assessment_id))
+    back = _button(
+        renderer.text(locale, "button_back"), callbacks.Back(assessment_id, position_of(view))
+    )
     if isinstance(view, AskProfile):
         if view.options is None:
             return InlineKeyboardMarkup([[back]]) if view.step > 1 else None
@@ -148,9 +154,18 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
     kb, report = results.kb, results.report
     texts = [
         renderer.render(
-            locale, "results_summary.html", kb=kb, readiness=results.readiness, report=report
+            locale,
+            "results_summary.html",
+            kb=kb,
+            readiness=results.readiness,
+            report=report,
+            sector_means=results.sector_means or {},
         )
     ]
+    if results.comparison is not None:
+        texts.append(
+            renderer.render(locale, "results_comparison.html", kb=kb, comparison=results.comparison)
+        )
     for factor in kb.factors:
         keys = {sf.key for sf in factor.subfactors}
         items = [item for item in report.items if item.subfactor_key in keys]
@@ -159,4 +174,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
                 renderer.render(locale, "results_advice.html", kb=kb, factor=factor, items=items)
             )
     texts.append(renderer.render(locale, "results_references.html", references=report.references))
-    return [Reply(part) for text in texts for part in split_message(text)]
+    explore = explore_screen(renderer, locale, kb)
+    return [
+        *(Reply(part) for text in texts for part in split_message(text)),
+        Reply(explore.text, explore.keyboard),
+    ]

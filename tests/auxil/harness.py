@@ -44,7 +44,7 @@ class RunningBot:
 async def start_bot(emulator: BotApiEmulator, settings: Settings) -> RunningBot:
     """Build and initialise the bot; the emulator hands each update to it and waits."""
     runtime = await start_runtime(settings)
-    application = build_application(settings, runtime.services)
+    application = build_application(settings, runtime.services, metrics=runtime.metrics)
     await application.initialize()
 
     async def process(data: dict[str, Any]) -> None:
