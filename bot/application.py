@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -11,12 +12,21 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.metrics import Metrics, build_metrics
+from bot.monitoring import MonitoredApplication
+from bot.retries import RetryingRateLimiter
 from bot.settings import Settings
+from handlers.audit_trail import AuditTrail
 from handlers.checklist import Checklist
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.i18n import Renderer
+from handlers.kb_admin import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
+from handlers.org_admin import OrganisationAdmin
 from handlers.registry import register, set_commands
+from handlers.reminder_job import setup_reminders
+from handlers.reminders import Reminders
+from handlers.statistics import Statistics
 from knowledge import load_shipped_kb, to_document
 from storage.db import build_engine, build_session_factory, upgrade_database
 from storage.kb_revisions import ensure_shipped_kb_revision
@@ -40,6 +50,7 @@ class Runtime:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     services: Services
+    metrics: Metrics = field(default_factory=build_metrics)
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -62,24 +73,52 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         await prepare_database(engine)
     session_factory = build_session_factory(engine)
-    knowledge = KnowledgeStore(session_factory)
+    knowledge = KnowledgeStore(session_factory, active_ttl=settings.kb_refresh_seconds)
+    metrics = build_metrics()
+    renderer = Renderer()
     services = Services(
-        checklist=Checklist(session_factory, knowledge, default_locale=settings.default_language),
+        checklist=Checklist(
+            session_factory,
+            knowledge,
+            default_locale=settings.default_language,
+            observer=metrics,
+            stats_k=settings.stats_k,
+        ),
         knowledge=knowledge,
-        renderer=Renderer(),
+        renderer=renderer,
+        kb_admin=KnowledgeAdmin(session_factory, knowledge),
+        organisations=OrganisationAdmin(session_factory),
+        audit=AuditTrail(session_factory),
         admin_ids=frozenset(settings.admin_ids),
+        reminders=Reminders(
+            session_factory,
+            knowledge,
+            delay=timedelta(hours=settings.reminder_delay_hours),
+            default_locale=settings.default_language,
+        ),
+        statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
     )
-    return Runtime(engine=engine, session_factory=session_factory, services=services)
+    return Runtime(
+        engine=engine, session_factory=session_factory, services=services, metrics=metrics
+    )
 
 
 def build_application(
-    settings: Settings, services: Services, *, updater: bool = True
+    settings: Settings,
+    services: Services,
+    *,
+    updater: bool = True,
+    metrics: Metrics | None = None,
 ) -> PTBApplication:
-    """A configured python-telegram-bot Application with every handler registered."""
+    """A configured python-telegram-bot Application with every handler registered.
+
+    Pass the runtime's `metrics` so that /metrics shows this Application's updates.
+    """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     builder = (
         ApplicationBuilder()
+        .application_class(MonitoredApplication, kwargs={"metrics": metrics or build_metrics()})
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
@@ -90,14 +129,22 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # Honours Telegram's flood limits and retries a 429 after its retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Honours Telegram's flood limits and retries a 429 after its retry_after; also
+        # retries (a few times, with backoff) calls the Bot API did not carry out (5xx).
+        .rate_limiter(
+            RetryingRateLimiter(
+                AIORateLimiter(max_retries=3, overall_max_rate=settings.flood_limit_per_second)
+            )
+        )
+        .concurrent_updates(settings.update_concurrency)
+        .read_timeout(settings.bot_api_read_timeout)
     )
     if not updater:
         builder = builder.updater(None)
     application: PTBApplication = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register(application)
+    setup_reminders(application, settings)
     return application
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.stats_cli import add_stats_commands
 from knowledge.loader import (
     KBValidationError,
     count_summary,
@@ -129,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply database migrations (DATABASE_URL)").set_defaults(
         handler=_db_upgrade
     )
+
+    add_stats_commands(commands)
     return parser
 
 

@@ -13,12 +13,17 @@ __all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///pishran.sqlite3"
 _PLACEHOLDERS = {"changethis", "changeme", "secret", "token", "xxx"}
+# The admin token is a password typed into a web page: too short to guess, it is refused.
+ADMIN_TOKEN_MIN_LENGTH = 16
 
 
 class Settings(BaseSettings):
     """Everything Pishran reads from its environment; secrets have no defaults."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print the others (tokens, passwords).
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     bot_token: SecretStr | None = None
@@ -32,6 +37,32 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    kb_refresh_seconds: float = Field(default=2.0, gt=0)
+    reminder_delay_hours: float = Field(default=24.0, ge=0)
+    reminder_interval_seconds: float = Field(default=300.0, gt=0)
+    # Statistics: groups of fewer than k assessments (or people) are suppressed; the API
+    # at /api/stats answers only when a token is set.
+    stats_k: int = Field(default=5, ge=1)
+    stats_api_token: SecretStr | None = None
+    # The web admin panel at /admin: signed in with this token; 404 while it is unset. The
+    # session cookie's key is derived from it, so changing it signs everyone out.
+    admin_token: SecretStr | None = None
+    # Mark the panel's cookie Secure even when the request reached us over plain HTTP (behind
+    # a proxy that terminates TLS); it is always Secure on an https request.
+    admin_cookie_secure: bool = False
+    # The web server sits behind one reverse proxy (Caddy in docker-compose.yml) that sets
+    # X-Forwarded-For and X-Forwarded-Proto: trust them for the client's address and https.
+    # Leave it off when clients reach the server directly, or they could forge both.
+    behind_proxy: bool = False
+    # Updates handled at once (1: strictly one after another). More lets one person's slow
+    # update (drawing the charts) not hold up everyone else; see bench/README.md.
+    update_concurrency: int = Field(default=1, ge=1, le=256)
+    # Seconds to wait for the Bot API's answer to one call (python-telegram-bot's default).
+    bot_api_read_timeout: float = Field(default=5.0, gt=0)
+    # Bot API calls into chats per second, the whole bot together (Telegram's flood limit for
+    # bulk sending is about 30); 0 turns the limit off, e.g. against a Bot API emulator.
+    flood_limit_per_second: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -42,10 +73,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _enforce_real_secrets(self) -> Settings:
-        for name in ("bot_token", "webhook_secret"):
+        for name in ("bot_token", "webhook_secret", "stats_api_token", "admin_token"):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower() in _PLACEHOLDERS:
                 raise ValueError(f"{name.upper()} is a placeholder; set a real value")
+        admin_token = self.admin_token.get_secret_value() if self.admin_token else None
+        if admin_token is not None and len(admin_token) < ADMIN_TOKEN_MIN_LENGTH:
+            raise ValueError(f"ADMIN_TOKEN is too short; use {ADMIN_TOKEN_MIN_LENGTH}+ characters")
         if self.environment == "production" and self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required for a webhook in production")
         return self

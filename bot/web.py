@@ -9,8 +9,11 @@ from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
 
+from bot.admin import setup_admin
 from bot.application import PTBApplication, Runtime
+from bot.metrics import setup_metrics
 from bot.settings import Settings
+from bot.stats_api import setup_stats_routes
 
 __all__ = [
     "APPLICATION_KEY",
@@ -45,7 +48,10 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     except ValueError:
         raise web.HTTPBadRequest(text="body is not JSON") from None
     application = request.app[APPLICATION_KEY]
-    update = Update.de_json(data, application.bot)
+    try:
+        update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+    except (KeyError, TypeError, ValueError):  # JSON, but not shaped like an update
+        update = None
     if update is None:
         raise web.HTTPBadRequest(text="not an update")
     await application.update_queue.put(update)
@@ -82,4 +88,15 @@ def build_web_app(
     if application is not None:
         app[APPLICATION_KEY] = application
     setup_routes(app, webhook_path="/telegram" if application is not None else None)
+    setup_metrics(app, runtime.metrics.registry)
+    if runtime.services.statistics is not None:
+        token = settings.stats_api_token
+        setup_stats_routes(
+            app,
+            statistics=runtime.services.statistics,
+            audit=runtime.services.audit,
+            token=token.get_secret_value() if token is not None else None,
+            default_locale=settings.default_language,
+        )
+    setup_admin(app, settings, runtime.services, application)
     return app

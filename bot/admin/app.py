@@ -1,0 +1,84 @@
+"""The panel as an aiohttp sub-app mounted at /admin, when ADMIN_TOKEN is set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+from aiohttp_session import session_middleware
+
+from bot.admin.guard import guard
+from bot.admin.labels import Labels
+from bot.admin.pages import error_pages, setup_templates, stylesheet_directory
+from bot.admin.panel import ADMIN_KEY, ADMIN_PREFIX, AdminPanel, is_https
+from bot.admin.routes import PUBLIC_ROUTE_NAMES, STATIC_ROUTE, setup_routes
+from bot.admin.security import AdminCookieStorage, SignInThrottle, session_key
+from bot.application import PTBApplication
+from bot.settings import Settings
+from handlers.context import Services
+
+__all__ = ["build_admin_app", "setup_admin"]
+
+
+def build_admin_app(
+    panel: AdminPanel, *, cookie_key: bytes, always_secure: bool
+) -> web.Application:
+    """The panel's own app: error pages, the session cookie, the guard, templates, routes."""
+    storage = AdminCookieStorage(
+        cookie_key, path=ADMIN_PREFIX, always_secure=always_secure, is_https=is_https
+    )
+    # Note: order matters. Error pages see everything; the guard needs the session.
+    admin = web.Application(
+        middlewares=[error_pages, session_middleware(storage), guard(PUBLIC_ROUTE_NAMES)]
+    )
+    admin[ADMIN_KEY] = panel
+    setup_templates(admin, panel.labels)
+    setup_routes(admin)
+    admin.router.add_static("/static", stylesheet_directory(), name=STATIC_ROUTE)
+    return admin
+
+
+def _bot_username(application: PTBApplication | None) -> Callable[[], str | None]:
+    def username() -> str | None:
+        if application is None:
+            return None
+        try:
+            username: str = application.bot.username
+            return username
+        except RuntimeError:  # the bot has not called getMe yet
+            return None
+
+    return username
+
+
+async def _to_panel(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPPermanentRedirect(f"{ADMIN_PREFIX}/")
+
+
+def setup_admin(
+    app: web.Application,
+    settings: Settings,
+    services: Services,
+    application: PTBApplication | None = None,
+) -> None:
+    """Mount the panel at /admin; without ADMIN_TOKEN nothing is mounted (every path is 404)."""
+    if settings.admin_token is None:
+        return
+    token = settings.admin_token.get_secret_value()
+    panel = AdminPanel(
+        kb_admin=services.kb_admin,
+        organisations=services.organisations,
+        audit=services.audit,
+        knowledge=services.knowledge,
+        labels=Labels(),
+        token=token,
+        default_locale=settings.default_language,
+        throttle=SignInThrottle(),
+        bot_username=_bot_username(application),
+        behind_proxy=settings.behind_proxy,
+    )
+    app.router.add_get(ADMIN_PREFIX, _to_panel)
+    admin = build_admin_app(
+        panel, cookie_key=session_key(token), always_secure=settings.admin_cookie_secure
+    )
+    app.add_subapp(ADMIN_PREFIX, admin)

@@ -1,0 +1,133 @@
+"""`GET /api/stats` and `GET /api/stats/org/{code}`: statistics files behind a bearer token.
+
+The routes answer 404 while STATS_API_TOKEN is unset, and 401 to a request without the token
+or with a wrong one (compared in constant time). Files are streamed as they are written.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from handlers.audit_trail import AuditTrail
+from handlers.exports import CONTENT_TYPES, ExportFormat
+from handlers.statistics import ExportRequest, Statistics
+from knowledge import Locale
+from storage.stats import Dimension, parse_dimensions
+
+__all__ = ["API_ACTOR", "STATS_API_KEY", "StatsApi", "setup_stats_routes"]
+
+log = logging.getLogger(__name__)
+API_ACTOR = "api:stats"
+
+
+@dataclass(frozen=True)
+class StatsApi:
+    """What the statistics routes need: the use cases, the audit log, the token, defaults."""
+
+    statistics: Statistics
+    audit: AuditTrail
+    token: str | None
+    default_locale: Locale
+
+
+STATS_API_KEY = web.AppKey("stats_api", StatsApi)
+
+
+def _error(status: type[web.HTTPException], message: str, **headers: str) -> web.HTTPException:
+    return status(
+        text=json.dumps({"error": message}), content_type="application/json", headers=headers
+    )
+
+
+def _authorise(request: web.Request) -> StatsApi:
+    api = request.app[STATS_API_KEY]
+    if not api.token:
+        raise _error(web.HTTPNotFound, "the statistics API is disabled (STATS_API_TOKEN unset)")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), api.token.encode()
+    ):
+        log.warning("statistics API request refused: missing or wrong bearer token")
+        raise _error(
+            web.HTTPUnauthorized,
+            "a valid bearer token is required",
+            **{"WWW-Authenticate": 'Bearer realm="pishran-stats"'},
+        )
+    return api
+
+
+def _request(
+    api: StatsApi, query: Mapping[str, str], where: Mapping[Dimension, str] | None = None
+) -> ExportRequest:
+    try:
+        by = () if where else parse_dimensions(query.get("by", ""))
+        file_format = ExportFormat(query.get("format", ExportFormat.JSON.value).lower())
+    except ValueError as exc:
+        raise _error(web.HTTPBadRequest, str(exc)) from None
+    lang = query.get("lang", api.default_locale)
+    if lang not in ("fa", "en"):
+        raise _error(web.HTTPBadRequest, "lang must be fa or en")
+    return ExportRequest(
+        by=by, format=file_format, locale="fa" if lang == "fa" else "en", where=where
+    )
+
+
+async def _stream(request: web.Request, api: StatsApi, export: ExportRequest) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": CONTENT_TYPES[export.format],
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+        }
+    )
+    await response.prepare(request)
+    async for chunk in api.statistics.export(export):
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+async def stats_export(request: web.Request) -> web.StreamResponse:
+    """Statistics grouped by `by` (up to two dimensions) as `format` with `lang` column names."""
+    api = _authorise(request)
+    export = _request(api, request.query)
+    await api.audit.record(
+        actor=API_ACTOR,
+        action="stats.export",
+        detail={"by": [d.value for d in export.by], "format": export.format.value},
+    )
+    return await _stream(request, api, export)
+
+
+async def organisation_profile(request: web.Request) -> web.StreamResponse:
+    """The aggregated profile of one organisation (deep-link code), if it has k respondents."""
+    api = _authorise(request)
+    code = request.match_info["code"]
+    export = _request(api, request.query, where={Dimension.ORGANISATION: code})
+    await api.audit.record(actor=API_ACTOR, action="stats.organisation", detail={"code": code})
+    # The same answer for an unknown code and a small one: neither reveals who took part.
+    if await api.statistics.organisation(code) is None:
+        raise _error(web.HTTPNotFound, "no profile: fewer than k respondents or no such code")
+    return await _stream(request, api, export)
+
+
+def setup_stats_routes(
+    app: web.Application,
+    *,
+    statistics: Statistics,
+    audit: AuditTrail,
+    token: str | None,
+    default_locale: Locale,
+) -> None:
+    """Attach /api/stats and /api/stats/org/{code} (404 while `token` is unset)."""
+    app[STATS_API_KEY] = StatsApi(statistics, audit, token, default_locale)
+    app.router.add_get("/api/stats", stats_export, name="stats_export")
+    app.router.add_get(
+        r"/api/stats/org/{code:[A-Za-z0-9_-]{1,32}}", organisation_profile, name="stats_org"
+    )

@@ -1,0 +1,186 @@
+"""The admin panel in a real headless Chromium: sign in, edit advice, find it in the history.
+
+Needs Debian's `chromium` at /usr/bin/chromium and Playwright's Python package (no browser
+download: Playwright drives the system Chromium). Skips without them, unless
+PISHRAN_REQUIRE_BROWSER=1 (CI), which makes their absence a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.emulator import BotApiEmulator
+from bot.settings import Settings
+from bot.web import build_web_app
+from knowledge import KnowledgeBase
+from tests.auxil.admin import REVISED_ADVICE, texts_since
+from tests.auxil.admin_panel import ADMIN_TOKEN, panel_settings
+from tests.auxil.harness import RunningBot, start_bot
+from tests.auxil.kb_flows import complete_core_checklist
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER_VARIABLE = "PISHRAN_REQUIRE_BROWSER"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REVISED_FA = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
+
+
+def _missing_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright's Python package is missing (pip install playwright)"
+    return None
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Headless Debian Chromium driven by Playwright, or a skip saying what is missing."""
+    missing = _missing_browser()
+    if missing is not None:
+        if os.environ.get(REQUIRE_BROWSER_VARIABLE) == "1":
+            pytest.fail(f"{REQUIRE_BROWSER_VARIABLE}=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+def emulator() -> BotApiEmulator:
+    """A fresh Bot API emulator."""
+    return BotApiEmulator(bot_username="pishran_test_bot")
+
+
+@pytest.fixture
+async def emulator_url(
+    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> AsyncIterator[str]:
+    """The emulator on 127.0.0.1."""
+    server = await aiohttp_server(emulator.build_app())
+    yield str(server.make_url("")).rstrip("/")
+    await emulator.close()
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, emulator_url: str, tmp_path: Path) -> Settings:
+    """Settings with the admin panel enabled, on a fresh SQLite database."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'panel.sqlite3'}"
+    return panel_settings(emulator, emulator_url, database_url)
+
+
+@pytest.fixture
+async def bot(emulator: BotApiEmulator, settings: Settings) -> AsyncIterator[RunningBot]:
+    """The real bot, on the same database as the panel."""
+    running = await start_bot(emulator, settings)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def panel_url(
+    settings: Settings, bot: RunningBot, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> str:
+    """The web app (bot and panel) served on a loopback port; the panel's address."""
+    server = await aiohttp_server(build_web_app(settings, bot.runtime, bot.application))
+    return str(server.make_url("/admin/"))
+
+
+async def test_an_administrator_edits_advice_in_the_browser_and_the_bot_uses_it(
+    browser: Any,
+    panel_url: str,
+    bot: RunningBot,
+    emulator: BotApiEmulator,
+    shipped_kb: KnowledgeBase,
+) -> None:
+    from playwright.async_api import expect
+
+    context = await browser.new_context(viewport={"width": 1100, "height": 1300})
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    def console(message: Any) -> None:
+        # The invalid edit below is answered 422 on purpose; Chromium logs that as an error.
+        if message.type == "error" and "status of 422" not in message.text:
+            problems.append(f"{message.text} {message.location}")
+
+    page.on("console", console)
+
+    await page.goto(panel_url)  # not signed in: the sign-in page, in Persian, right to left
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.get_by_label("توکن مدیر").fill(ADMIN_TOKEN)
+    await page.get_by_role("button", name="ورود").click()
+    await expect(page.get_by_role("heading", name="نمای کلی")).to_be_visible()
+
+    await (
+        page.get_by_role("navigation", name="بخش‌های پنل")
+        .get_by_role("link", name="پایگاه دانش")
+        .click()
+    )
+    transparency = shipped_kb.subfactor("transparency").title.fa
+    await page.get_by_role("link", name=transparency, exact=True).click()
+    await page.get_by_role("link", name="ویرایش", exact=True).click()
+    await expect(page.get_by_role("heading", name="ویرایش زیرعامل")).to_be_visible()
+
+    persian = page.locator('[id="field-advice.obstacle.summary.fa"]')
+    await expect(persian).to_have_attribute("dir", "rtl")
+    direction = await persian.evaluate("e => getComputedStyle(e).direction")
+    assert direction == "rtl"
+    await persian.fill("")  # an invalid edit first: the problem shows beside the field
+    await page.get_by_role("button", name="ذخیره به‌عنوان نسخهٔ تازه").click()
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "factors[0].subfactors[0].advice.obstacle.summary.fa"
+    )
+    beside = page.locator('[id="field-advice.obstacle.summary.fa-problems"]')
+    await expect(beside).to_contain_text("at least 1 character")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await beside.evaluate("e => e.scrollIntoView({block: 'center'})")
+    await page.screenshot(path=str(ARTIFACTS / "admin-panel-problem.png"))
+    await persian.fill(REVISED_FA)
+    await page.locator('[id="field-advice.obstacle.summary.en"]').fill(REVISED_ADVICE)
+    await page.get_by_label("یادداشت برای تاریخچه (اختیاری)").fill("توصیهٔ روشن‌تر")
+    await page.get_by_role("button", name="ذخیره به‌عنوان نسخهٔ تازه").click()
+
+    await expect(page.get_by_role("status")).to_contain_text("به‌عنوان نسخهٔ ۲ ذخیره شد")
+    added = page.locator(".diff .line.added", has_text=REVISED_ADVICE)
+    await expect(added).to_have_count(1)
+    colour = await added.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(218, 251, 225)"
+
+    await page.get_by_role("link", name="نسخه‌ها", exact=True).click()
+    row = page.get_by_role("row", name="نسخهٔ ۲")
+    await expect(row).to_contain_text("توصیهٔ روشن‌تر")
+    await expect(row).to_contain_text("web:admin")
+    await row.get_by_role("link", name="نسخهٔ ۲").click()
+    await expect(added).to_be_visible()
+    await page.locator(".diff").evaluate("e => e.scrollIntoView({block: 'center'})")
+    await page.screenshot(path=str(ARTIFACTS / "admin-panel.png"))
+    assert problems == []
+    await context.close()
+
+    user = emulator.user(7_000_000_101, language_code="fa")
+    await complete_core_checklist(user, shipped_kb, "fa", [0] * 16)
+    assert REVISED_FA in texts_since(user.bot_messages, 0)

@@ -1,0 +1,152 @@
+"""The playground in a real headless Chromium: a person clicks through the whole checklist.
+
+Needs Debian's `chromium` at /usr/bin/chromium and Playwright's Python package (no browser
+download: Playwright drives the system Chromium). Skips without them, unless
+PISHRAN_REQUIRE_BROWSER=1 (CI), which makes their absence a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.playground import RunningPlayground, start_playground
+from bot.settings import Settings
+from handlers.i18n import Renderer
+from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER_VARIABLE = "PISHRAN_REQUIRE_BROWSER"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Varied answers, "don't know" included, so that the results mix drivers and obstacles.
+ANSWERS: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
+ORGANISATION = {"en": "Tehran Water Company", "fa": "شرکت آب و فاضلاب تهران"}
+
+
+def _missing_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright's Python package is missing (pip install playwright)"
+    return None
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Headless Debian Chromium driven by Playwright, or a skip saying what is missing."""
+    missing = _missing_browser()
+    if missing is not None:
+        if os.environ.get(REQUIRE_BROWSER_VARIABLE) == "1":
+            pytest.fail(f"{REQUIRE_BROWSER_VARIABLE}=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def playground(tmp_path: Path) -> AsyncIterator[RunningPlayground]:
+    """The real playground server on a free loopback port, on a fresh SQLite database."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'playground.sqlite3'}"
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    running = await start_playground(settings, host="127.0.0.1", port=0)
+    yield running
+    await running.stop()
+
+
+def _digits(locale: Locale, text: str) -> str:
+    return to_persian_digits(text) if locale == "fa" else text
+
+
+@pytest.mark.parametrize(
+    ("locale", "screenshot"), [("en", "playground.png"), ("fa", "playground-fa.png")]
+)
+async def test_a_person_completes_the_checklist_in_the_browser(
+    browser: Any,
+    playground: RunningPlayground,
+    shipped_kb: KnowledgeBase,
+    locale: Locale,
+    screenshot: str,
+) -> None:
+    from playwright.async_api import expect
+
+    renderer = Renderer()
+    context = await browser.new_context(viewport={"width": 960, "height": 1100})
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    await page.goto(playground.url)
+
+    # The start panel: the simulated Telegram app's language, then the chat in that language.
+    await page.get_by_role("button", name=renderer.text(locale, "language_name")).click()
+    await expect(page.locator("html")).to_have_attribute("lang", locale)
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "fa" else "ltr")
+    await page.get_by_role("textbox").fill("/start")
+    await page.get_by_role("button", name=renderer.text(locale, "playground", "send")).click()
+
+    newest = page.locator("li.message.from-bot").last
+
+    async def press(label: str) -> None:
+        """Press a button on the newest bot message and wait until the bot replaced it."""
+        button = newest.get_by_role("button", name=label, exact=True)
+        await button.click()
+        await expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+
+    await press(shipped_kb.profile.sectors[0].label.get(locale))
+    tehran = next(region for region in shipped_kb.profile.regions if region.key == "tehran")
+    await press(tehran.label.get(locale))
+    await page.get_by_role("textbox").fill(ORGANISATION[locale])
+    await page.get_by_role("textbox").press("Enter")
+    await expect(page.locator("li.message.from-user").last).to_contain_text(ORGANISATION[locale])
+    await press(shipped_kb.profile.roles[0].label.get(locale))
+    core = shipped_kb.questions(QuestionSet.CORE)
+    await press(renderer.text(locale, "button_core", count=len(core)))
+
+    total = _digits(locale, str(len(core)))
+    ARTIFACTS.mkdir(exist_ok=True)
+    for number, value in enumerate(ANSWERS, start=1):
+        progress = re.compile(rf"(?<![0-9۰-۹]){_digits(locale, str(number))}/{total}")
+        await expect(newest).to_contain_text(progress)
+        if number == 1:  # the first question with its keyboard, for a person to look at
+            await page.screenshot(path=str(ARTIFACTS / screenshot.replace(".png", "-question.png")))
+        label = shipped_kb.scale.label(value).get(locale)
+        await newest.get_by_role("button", name=label, exact=True).click()
+
+    index_label = re.split(r"[:<{]", renderer.entry(locale, "results_index"))[0].strip()
+    summary = page.locator("li.message.from-bot", has_text=index_label).first
+    await expect(summary).to_be_visible()
+    assert index_label == ("Readiness index" if locale == "en" else "شاخص آمادگی")
+    direction = await summary.locator(".bubble").evaluate("e => getComputedStyle(e).direction")
+    assert direction == ("rtl" if locale == "fa" else "ltr")
+    assert problems == []
+
+    await summary.evaluate("e => e.scrollIntoView({block: 'start'})")
+    await page.screenshot(path=str(ARTIFACTS / screenshot))
+    await context.close()
