@@ -12,6 +12,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.metrics import Metrics, build_metrics
 from bot.monitoring import MonitoredApplication
 from bot.retries import RetryingRateLimiter
@@ -137,8 +138,13 @@ def build_application(
             )
         )
         .concurrent_updates(settings.update_concurrency)
-        .read_timeout(settings.bot_api_read_timeout)
     )
+    if settings.bot_api_client == "aiohttp":
+        builder = builder.request(AiohttpRequest(read_timeout=settings.bot_api_read_timeout))
+        if updater:
+            builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    else:
+        builder = builder.read_timeout(settings.bot_api_read_timeout)
     if not updater:
         builder = builder.updater(None)
     application: PTBApplication = builder.build()

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Bot API calls into chats per second, the whole bot together (Telegram's flood limit for
     # bulk sending is about 30); 0 turns the limit off, e.g. against a Bot API emulator.
     flood_limit_per_second: float = Field(default=30.0, ge=0)
+    # The HTTP client under python-telegram-bot: its default httpx, or aiohttp (cheaper per
+    # call, see bench/README.md).
+    bot_api_client: Literal["httpx", "aiohttp"] = "httpx"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

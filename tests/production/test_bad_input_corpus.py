@@ -31,8 +31,6 @@ from storage.models import Answer, Assessment, KbRevision, Respondent
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 from tests.production.bad_inputs import ADMIN_ID, CORPUS, BadInput, Target
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
 PERSIAN_LETTERS = set("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
 STAGES = ("new", "sector", "organisation", "question", "results")
 BYSTANDER_ID = 7_000_001
@@ -204,6 +202,7 @@ async def send(user: EmulatedUser, bad: BadInput, target: Target) -> None:
         await user.send_photo(bad.content, caption=bad.caption or None)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("bad", CORPUS, ids=[bad.name for bad in CORPUS])
 async def test_bad_input_gets_a_clear_answer_and_harms_no_one(
     corpus: Corpus, bad: BadInput, caplog: pytest.LogCaptureFixture

@@ -156,9 +156,23 @@ def told() -> Told:
 
 
 @pytest.fixture
-def settings(emulator: BotApiEmulator, emulator_url: str, database_url: str) -> Settings:
+def client() -> str:
+    """The HTTP client under python-telegram-bot (tests parametrise it to try both)."""
+    return "httpx"
+
+
+@pytest.fixture
+def settings(
+    emulator: BotApiEmulator, emulator_url: str, database_url: str, client: str
+) -> Settings:
     """The bot on the emulator, giving up on a Bot API call after half a second."""
-    return bot_settings(emulator, emulator_url, database_url, bot_api_read_timeout=READ_TIMEOUT)
+    return bot_settings(
+        emulator,
+        emulator_url,
+        database_url,
+        bot_api_read_timeout=READ_TIMEOUT,
+        bot_api_client=client,
+    )
 
 
 @pytest.fixture
@@ -195,6 +209,7 @@ RETRIED: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.parametrize("client", ["httpx", "aiohttp"])
 @pytest.mark.parametrize("mode", sorted(RETRIED))
 async def test_refused_calls_are_retried_and_every_reply_arrives(
     emulator: BotApiEmulator,
@@ -214,6 +229,7 @@ async def test_refused_calls_are_retried_and_every_reply_arrives(
     assert faults.hits >= 5
     assert set(journey.outcomes) == {"progressed"}
     assert errors_handled(caplog) == 0
+    assert len([m for m in user.bot_messages if m.photo is not None]) == 2  # uploads work too
     await assert_nothing_lost(settings, shipped_kb, user, journey)
 
 
@@ -223,6 +239,7 @@ LOST: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.parametrize("client", ["httpx", "aiohttp"])
 @pytest.mark.parametrize("mode", sorted(LOST))
 async def test_lost_calls_end_in_the_next_step_or_a_clear_message(
     emulator: BotApiEmulator,
