@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.emulator import BotApiEmulator
 from knowledge import KnowledgeBase, load_shipped_kb
 from storage.db import normalise_database_url
 
@@ -93,3 +95,19 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+@pytest.fixture
+def emulator() -> BotApiEmulator:
+    """A fresh Bot API emulator."""
+    return BotApiEmulator(bot_username="pishran_test_bot")
+
+
+@pytest.fixture
+async def emulator_url(
+    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> AsyncIterator[str]:
+    """Serve the emulator on 127.0.0.1 and return its base URL."""
+    server = await aiohttp_server(emulator.build_app())
+    yield str(server.make_url("")).rstrip("/")
+    await emulator.close()

@@ -63,22 +63,6 @@ PAGES = [
 
 
 @pytest.fixture
-def emulator() -> BotApiEmulator:
-    """A fresh Bot API emulator."""
-    return BotApiEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def emulator_url(
-    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[str]:
-    """The emulator on 127.0.0.1."""
-    server = await aiohttp_server(emulator.build_app())
-    yield str(server.make_url("")).rstrip("/")
-    await emulator.close()
-
-
-@pytest.fixture
 def settings(emulator: BotApiEmulator, emulator_url: str, database_url: str) -> Settings:
     """Settings with the admin panel enabled."""
     return panel_settings(emulator, emulator_url, database_url)

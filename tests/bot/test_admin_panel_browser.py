@@ -7,8 +7,6 @@ PISHRAN_REQUIRE_BROWSER=1 (CI), which makes their absence a failure.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,67 +19,11 @@ from bot.web import build_web_app
 from knowledge import KnowledgeBase
 from tests.auxil.admin import REVISED_ADVICE, texts_since
 from tests.auxil.admin_panel import ADMIN_TOKEN, panel_settings
+from tests.auxil.browser import ARTIFACTS
 from tests.auxil.harness import RunningBot, start_bot
 from tests.auxil.kb_flows import complete_core_checklist
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER_VARIABLE = "PISHRAN_REQUIRE_BROWSER"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REVISED_FA = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
-
-
-def _missing_browser() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright's Python package is missing (pip install playwright)"
-    return None
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium driven by Playwright, or a skip saying what is missing."""
-    missing = _missing_browser()
-    if missing is not None:
-        if os.environ.get(REQUIRE_BROWSER_VARIABLE) == "1":
-            pytest.fail(f"{REQUIRE_BROWSER_VARIABLE}=1 but {missing}")
-        pytest.skip(missing)
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-@pytest.fixture
-def emulator() -> BotApiEmulator:
-    """A fresh Bot API emulator."""
-    return BotApiEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def emulator_url(
-    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[str]:
-    """The emulator on 127.0.0.1."""
-    server = await aiohttp_server(emulator.build_app())
-    yield str(server.make_url("")).rstrip("/")
-    await emulator.close()
 
 
 @pytest.fixture

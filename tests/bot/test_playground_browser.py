@@ -7,8 +7,6 @@ PISHRAN_REQUIRE_BROWSER=1 (CI), which makes their absence a failure.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,51 +18,11 @@ from bot.playground import RunningPlayground, start_playground
 from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
+from tests.auxil.browser import ARTIFACTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER_VARIABLE = "PISHRAN_REQUIRE_BROWSER"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Varied answers, "don't know" included, so that the results mix drivers and obstacles.
 ANSWERS: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
 ORGANISATION = {"en": "Tehran Water Company", "fa": "شرکت آب و فاضلاب تهران"}
-
-
-def _missing_browser() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright's Python package is missing (pip install playwright)"
-    return None
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium driven by Playwright, or a skip saying what is missing."""
-    missing = _missing_browser()
-    if missing is not None:
-        if os.environ.get(REQUIRE_BROWSER_VARIABLE) == "1":
-            pytest.fail(f"{REQUIRE_BROWSER_VARIABLE}=1 but {missing}")
-        pytest.skip(missing)
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture

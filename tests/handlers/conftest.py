@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
-
-
-@pytest.fixture
-def emulator() -> BotApiEmulator:
-    """A fresh Bot API emulator."""
-    return BotApiEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def emulator_url(
-    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[str]:
-    """Serve the emulator on 127.0.0.1 and return its base URL."""
-    server = await aiohttp_server(emulator.build_app())
-    yield str(server.make_url("")).rstrip("/")
-    await emulator.close()
 
 
 @pytest.fixture
