@@ -59,15 +59,21 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Healthy when the database answers and a knowledge base revision is active."""
+    """Healthy when the database answers and a knowledge base revision is active.
+
+    A failure names only the check that failed: the exception text can carry a database host,
+    file path or user name, so it goes to the log, not to whoever can reach this URL.
+    """
     runtime = request.app[RUNTIME_KEY]
+    check = "database"
     try:
         async with runtime.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+        check = "knowledge_base"
         revision, _ = await runtime.services.knowledge.active()
-    except Exception as exc:  # any failure here means "not healthy", with the reason
-        log.warning("health check failed: %s", exc)
-        return web.json_response({"status": "unavailable", "error": str(exc)}, status=503)
+    except Exception:  # any failure here means "not healthy"; the detail goes to the log
+        log.warning("health check failed: %s", check, exc_info=True)
+        return web.json_response({"status": "unavailable", "failed": check}, status=503)
     return web.json_response({"status": "ok", "kb_revision": revision})
 
 
