@@ -12,13 +12,12 @@ from pathlib import Path
 import yaml
 
 from bot.stats_cli import add_stats_commands
+from knowledge.document import count_summary, to_document
 from knowledge.loader import (
     KBValidationError,
-    count_summary,
     load_kb,
     read_document,
     shipped_kb_path,
-    to_document,
     validate_document,
 )
 

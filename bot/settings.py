@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -99,5 +99,6 @@ def load_settings(
     """Settings from `environ` (default: the process environment) and `env_file`."""
     if environ is None:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
-    values = {key.lower(): value for key, value in environ.items()}
+    # Strings, as in the environment; pydantic validates and converts each field.
+    values: dict[str, Any] = {key.lower(): value for key, value in environ.items()}
     return Settings(_env_file=env_file, **values)  # type: ignore[call-arg]

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SETTINGS_KEY = web.AppKey("settings", Settings)
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
-APPLICATION_KEY = web.AppKey("application", PTBApplication)  # type: ignore[arg-type]
+APPLICATION_KEY = web.AppKey("application", PTBApplication)
 MAX_UPDATE_BYTES = 1_000_000
 
 

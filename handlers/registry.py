@@ -77,7 +77,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(private & ~filters.StatusUpdate.ALL, conversation.text_received),
         ]
     )
-    application.add_error_handler(errors.error_occurred)  # type: ignore[arg-type]
+    application.add_error_handler(errors.error_occurred)
 
 
 async def set_commands(

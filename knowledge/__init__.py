@@ -14,6 +14,7 @@ from knowledge.assessment import (
 )
 from knowledge.comparison import Comparison, SubFactorChange, Trend, compare
 from knowledge.diff import KBDiff, SectionDiff, canonical_yaml, diff_kb, document_diff
+from knowledge.document import count_summary, to_document
 from knowledge.interview import (
     PROFILE_FIELDS,
     AnswerQuestion,
@@ -36,13 +37,11 @@ from knowledge.loader import (
     MAX_DOCUMENT_BYTES,
     KBValidationError,
     Problem,
-    count_summary,
     load_kb,
     load_shipped_kb,
     parse_document,
     read_document,
     shipped_kb_path,
-    to_document,
     validate_document,
 )
 from knowledge.model import (

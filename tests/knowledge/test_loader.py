@@ -14,17 +14,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from knowledge.document import count_summary, to_document
 from knowledge.loader import (
     MAX_DOCUMENT_BYTES,
     KBValidationError,
     Problem,
-    count_summary,
     load_kb,
     load_shipped_kb,
     parse_document,
     read_document,
     shipped_kb_path,
-    to_document,
     validate_document,
 )
 from knowledge.model import KnowledgeBase
