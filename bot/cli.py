@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.kb_cli import add_kb_import_command
 from bot.stats_cli import add_stats_commands
 from knowledge.document import count_summary, to_document
 from knowledge.loader import (
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
     export.add_argument("--format", choices=("json", "yaml"), default="yaml")
     export.set_defaults(handler=_kb_export)
+    add_kb_import_command(kb)
 
     db = commands.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True, metavar="DB_COMMAND"
