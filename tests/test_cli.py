@@ -258,3 +258,31 @@ def test_console_script_exits_1_for_a_broken_kb(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "thresholds.driver" in result.stderr
+
+
+def readme_commands() -> list[list[str]]:
+    """The sub-command words of each line in the README's "The command line" block."""
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## The command line", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.splitlines():
+        if line.startswith("pishran "):
+            words = []
+            for word in line.split("  ", 1)[0].split()[1:]:  # the description follows 2 spaces
+                if not word.isalpha() or not word.islower():
+                    break
+                words.append(word)
+            commands.append(words)
+    return commands
+
+
+def test_the_readme_lists_every_command_and_each_has_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    commands = readme_commands()
+    assert ["kb", "import"] in commands and ["stats", "export"] in commands
+    for words in commands:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*words, "--help"])
+        assert exit_info.value.code == 0, words
+        assert f"usage: pishran {' '.join(words)}" in capsys.readouterr().out
