@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from knowledge.model import (
     SubFactor,
     Text,
 )
+from knowledge.problems import Problem, pattern_code, problem
 from knowledge.schema import KBDocument
 
 __all__ = [
@@ -51,17 +51,6 @@ MAX_DOCUMENT_BYTES = 1_000_000
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One validation problem at a path such as `factors[0].subfactors[3].advice.fa`."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
 class KBValidationError(ValueError):
     """A knowledge base document is not valid; `problems` lists every problem found."""
 
@@ -79,19 +68,19 @@ def parse_document(raw: bytes | str, *, suffix: str = ".yaml") -> dict[str, Any]
     """Parse YAML (safe loader) or JSON text into a plain document, or raise KBValidationError."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_DOCUMENT_BYTES:
-            raise KBValidationError([Problem("", "file is larger than 1 MB")])
+            raise KBValidationError([problem("", "too_large")])
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise KBValidationError([Problem("", "file is not UTF-8 text")]) from None
+            raise KBValidationError([problem("", "not_utf8")]) from None
     if "\x00" in raw:
-        raise KBValidationError([Problem("", "file is not text (it contains NUL bytes)")])
+        raise KBValidationError([problem("", "not_text")])
     try:
         data = json.loads(raw) if suffix.lower() == ".json" else yaml.load(raw, _SafeLoader)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise KBValidationError([Problem("", f"not valid YAML or JSON: {exc}")]) from None
+        raise KBValidationError([problem("", "syntax", detail=str(exc))]) from None
     if not isinstance(data, dict):
-        raise KBValidationError([Problem("", "the document must be a mapping at the top level")])
+        raise KBValidationError([problem("", "not_mapping")])
     return data
 
 
@@ -103,12 +92,12 @@ def read_document(path: Path) -> dict[str, Any]:
 def validate_document(data: Mapping[str, Any]) -> list[Problem]:
     """Every problem in a KB document; an empty list means it is valid."""
     if not isinstance(data, Mapping):
-        return [Problem("", "the document must be a mapping at the top level")]
+        return [problem("", "not_mapping")]
     problems: list[Problem] = []
     try:
         KBDocument.model_validate(data)
     except ValidationError as exc:
-        problems.extend(Problem(_path(err["loc"]), err["msg"]) for err in exc.errors())
+        problems.extend(_schema_problem(err) for err in exc.errors())
     problems.extend(_cross_checks(data))
     return problems
 
@@ -133,6 +122,18 @@ def _path(loc: Iterable[int | str]) -> str:
     return out
 
 
+def _schema_problem(error: Any) -> Problem:
+    """A pydantic error as a problem: its type is the code, its context the params."""
+    code, context = error["type"], error.get("ctx") or {}
+    if code == "string_pattern_mismatch":
+        code = pattern_code(context.get("pattern"))
+    params = tuple(
+        (name, value if isinstance(value, int | float | str) else str(value))
+        for name, value in context.items()
+    )
+    return Problem(_path(error["loc"]), error["msg"], code, params)
+
+
 def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
     value = data.get(key) if isinstance(data, Mapping) else None
     if not isinstance(value, list):
@@ -146,7 +147,7 @@ def _duplicates(pairs: Iterable[tuple[str, Any]], what: str) -> Iterator[Problem
         if not isinstance(value, str | int) or isinstance(value, bool):
             continue
         if value in seen:
-            yield Problem(path, f"duplicate {what} {value!r} (first at {seen[value]})")
+            yield problem(path, "duplicate", what=what, value=value, first=seen[value])
         else:
             seen[value] = path
 
@@ -165,7 +166,7 @@ def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
     )
     stage_mins = [s.get("min") for _, s in _items(data, "stages")]
     if stage_mins and 0 not in stage_mins:
-        yield Problem("stages", "one stage must start at min 0")
+        yield problem("stages", "stage_zero")
     profile = data.get("profile")
     for name in ("sectors", "regions", "roles"):
         yield from _duplicates(
@@ -178,7 +179,7 @@ def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
         "scale value",
     )
     if _items(scale, "options") and 0 not in [o.get("value") for _, o in _items(scale, "options")]:
-        yield Problem("scale.options", "the scale must include 0 (not in place)")
+        yield problem("scale.options", "scale_zero")
 
     known_refs = {
         r.get("key") for _, r in _items(data, "references") if isinstance(r.get("key"), str)
@@ -206,11 +207,11 @@ def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
 def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> Iterator[Problem]:
     questions = _items(sf, "questions")
     if questions and not any(q.get("profile") == "core" for _, q in questions):
-        yield Problem(f"{path}.questions", "needs at least one core question")
+        yield problem(f"{path}.questions", "core_question")
     for k, ev in _items(sf, "evidence"):
         # A ref that is not a string at all is reported by the schema, not here.
         if isinstance(ev.get("ref"), str) and ev["ref"] not in known_refs:
-            yield Problem(f"{path}.evidence[{k}].ref", f"unknown reference key {ev['ref']!r}")
+            yield problem(f"{path}.evidence[{k}].ref", "unknown_reference", ref=ev["ref"])
     advice = sf.get("advice")
     for case in ("obstacle", "driver"):
         case_doc = advice.get(case) if isinstance(advice, Mapping) else None
@@ -218,9 +219,8 @@ def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> 
             refs = action.get("refs")
             for r, ref in enumerate(refs if isinstance(refs, list) else []):
                 if isinstance(ref, str) and ref not in known_refs:
-                    yield Problem(
-                        f"{path}.advice.{case}.actions[{a}].refs[{r}]",
-                        f"unknown reference key {ref!r}",
+                    yield problem(
+                        f"{path}.advice.{case}.actions[{a}].refs[{r}]", "unknown_reference", ref=ref
                     )
 
 

@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ["KEY_PATTERN", "KBDocument"]
+__all__ = ["DOI_PATTERN", "KEY_PATTERN", "URL_PATTERN", "KBDocument"]
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+DOI_PATTERN = r"^(10\.\S+/\S+)?$"
+URL_PATTERN = r"^(https?://\S+)?$"
 
 
 class _Strict(BaseModel):
@@ -143,8 +145,8 @@ class ReferenceDoc(_Strict):
     volume: str = ""
     issue: str = ""
     pages: str = ""
-    doi: Annotated[str, StringConstraints(pattern=r"^(10\.\S+/\S+)?$")] = ""
-    url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$")] = ""
+    doi: Annotated[str, StringConstraints(pattern=DOI_PATTERN)] = ""
+    url: Annotated[str, StringConstraints(pattern=URL_PATTERN)] = ""
 
 
 class KBDocument(_Strict):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from knowledge import Effect, EvidenceEffect, Problem, QuestionSet, normalise_digits
+from knowledge import Effect, EvidenceEffect, Locale, Problem, QuestionSet, normalise_digits
 
 __all__ = [
     "EditTarget",
@@ -274,9 +274,9 @@ def _within(inner: str, path: str) -> bool:
 
 
 def attach_problems(
-    sections: Sequence[FormSection], path: str, problems: Sequence[Problem]
+    sections: Sequence[FormSection], path: str, problems: Sequence[Problem], locale: Locale
 ) -> list[FormSection]:
-    """Put each problem inside the item under the field, or else the section, it names."""
+    """Put each problem, told in `locale`, under the field or else the section it names."""
     by_field: dict[str, list[str]] = {}
     by_section: dict[str, list[str]] = {}
     names = [f.name for f in _fields(sections)]
@@ -287,12 +287,12 @@ def attach_problems(
         inner = problem.path[len(path) + 1 :]
         owner = next((n for n in names if _within(inner, n)), None)
         if owner is not None:
-            by_field.setdefault(owner, []).append(problem.message)
+            by_field.setdefault(owner, []).append(problem.describe(locale))
             continue
         sections_around = [p for p in section_paths if _within(inner, p)]
         if sections_around:
             section = max(sections_around, key=len)
-            by_section.setdefault(section, []).append(f"{inner}: {problem.message}")
+            by_section.setdefault(section, []).append(f"{inner}: {problem.describe(locale)}")
     return [
         replace(
             s,

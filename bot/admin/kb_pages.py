@@ -147,7 +147,7 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
     except KBValidationError as exc:
         detail["problems"] = [str(p) for p in exc.problems]
         await panel.audit.record(actor=ADMIN_ACTOR, action="kb.edit_invalid", detail=detail)
-        shown = attach_problems(sections, path, exc.problems)
+        shown = attach_problems(sections, path, exc.problems, request_locale(request))
         return await _edit_page(request, page, shown, status=422, problems=exc.problems)
     except (StaleRevisionError, IntegrityError) as exc:
         # IntegrityError: another edit took the same revision number a moment earlier.

@@ -88,16 +88,15 @@ def test_problems_land_beside_the_field_or_section_they_name(shipped_kb: Knowled
         },
     )
     problems = validate_document(edited)
-    shown = {
-        f.name: f.problems for s in attach_problems(sections, path, problems) for f in s.fields
-    }
+    attached = attach_problems(sections, path, problems, "en")
+    shown = {f.name: f.problems for s in attached for f in s.fields}
     assert [p.path.removeprefix(f"{path}.") for p in problems] == [
         "questions[0].weight",
         "questions[1].help.fa",
         "advice.obstacle.summary.fa",
         "advice.obstacle.actions[1].refs[0]",
     ]
-    assert shown["advice.obstacle.summary.fa"] == ("String should have at least 1 character",)
+    assert shown["advice.obstacle.summary.fa"] == ("must have at least 1 character(s)",)
     assert shown["advice.obstacle.actions[1].refs"] == ("unknown reference key 'nosuchstudy'",)
     assert shown["questions[1].help.fa"] and shown["questions[0].weight"]
     assert sum(bool(p) for p in shown.values()) == 4

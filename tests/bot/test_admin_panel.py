@@ -388,7 +388,8 @@ async def test_an_invalid_edit_names_the_problem_by_path_and_changes_nothing(
     path = "factors[0].subfactors[0].advice.obstacle.summary.fa"
     assert f'<code dir="ltr">{path}</code>' in page
     beside = re.search(rf'id="field-{re.escape(SUMMARY)}\.fa-problems">(.*?)</ul>', page, re.S)
-    assert beside is not None and "at least 1 character" in beside.group(1)
+    # The panel speaks Persian by default, problems included; the audit log keeps English.
+    assert beside is not None and "دست‌کم ۱ نویسه لازم است" in beside.group(1)
     kept = next(f for f in forms_in(page) if f.action == EDIT_PATH)
     assert kept.fields[f"{SUMMARY}.en"] == REVISED_ADVICE  # the input is kept
     assert kept.fields["expected_revision"] == "1"

@@ -87,7 +87,12 @@ INVALID = [
         "unknown reference key 'nosuchstudy2020'",
         "factors[0].subfactors[0].evidence[0].ref",
     ),
-    ("missing_persian", _missing_persian, "Field required", "factors[1].subfactors[2].title.fa"),
+    (
+        "missing_persian",
+        _missing_persian,
+        "required, but missing",
+        "factors[1].subfactors[2].title.fa",
+    ),
 ]
 
 
@@ -121,6 +126,24 @@ async def test_an_invalid_upload_gives_the_right_error_and_changes_nothing(
     assert (entry.action, entry.detail["result"]) == ("kb.upload", "invalid")
 
 
+async def test_a_persian_administrator_reads_the_problems_in_persian(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    def break_two_rules(document: dict[str, Any]) -> None:
+        _missing_persian(document)
+        document["thresholds"]["driver"] = 101
+
+    content = yaml_bytes(edited_document(shipped_kb, break_two_rules))
+    admin = emulator.user(ADMIN_ID, language_code="fa")
+
+    reply = await _import(admin, content)
+
+    assert "thresholds.driver: باید حداکثر ۱۰۰ باشد" in reply
+    assert "factors[1].subfactors[2].title.fa: لازم است، ولی نیامده است" in reply
+    assert "Field required" not in reply and "less than" not in reply
+    assert await unchanged_state(bot) == (1, 1, 0, 0)
+
+
 async def test_an_oversized_file_is_refused_without_being_downloaded(
     emulator: BotApiEmulator, bot: RunningBot
 ) -> None:
@@ -151,8 +174,8 @@ async def test_every_problem_is_listed_with_its_path_across_several_messages(
     problems = validate_document(document)
     assert len(problems) > 100
     assert f"is not valid: {len(problems)} problem(s)" in text
-    assert all(f"{p.path}: {p.message}" in text for p in problems)
-    assert "factors[3].subfactors[4].questions[0].text.fa: Field required" in text
+    assert all(f"{p.path}: {p.describe('en')}" in text for p in problems)
+    assert "factors[3].subfactors[4].questions[0].text.fa: required, but missing" in text
     assert await unchanged_state(bot) == (1, 1, 0, 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import string
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from knowledge.loader import (
     validate_document,
 )
 from knowledge.model import KnowledgeBase
+from knowledge.problems import MESSAGES
 
 Document = dict[str, Any]
 Mutation = Callable[[Document], None]
@@ -308,6 +310,61 @@ def test_broken_kb_names_the_path_of_the_problem(mutation: Mutation, expected_pa
     assert all(p.message for p in problems)
 
 
+PERSIAN_LETTER = re.compile("[\u0600-\u06ff]")
+LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+# Latin words a Persian problem may carry: formats, field values it quotes, and examples.
+LATIN_ALLOWED = {"core", "detailed", "driver", "obstacle", "mixed", "true", "false", "https"}
+
+
+@pytest.mark.parametrize(("mutation", "expected_path"), BROKEN_DOCUMENTS)
+def test_every_problem_is_told_in_persian_and_english(
+    mutation: Mutation, expected_path: str
+) -> None:
+    doc = _shipped_document()
+    mutation(doc)
+
+    for problem in validate_document(doc):
+        assert problem.code in MESSAGES, problem  # no fallback to pydantic's English
+        persian, english = problem.describe("fa"), problem.describe("en")
+        assert PERSIAN_LETTER.search(persian), problem
+        assert not PERSIAN_LETTER.search(english), problem
+        words = set(LATIN_WORD.findall(persian)) - LATIN_ALLOWED
+        assert words <= set(LATIN_WORD.findall(str(problem.params))), (persian, words)
+
+
+@pytest.mark.parametrize(
+    ("mutation", "persian"),
+    [
+        (set_at("thresholds.driver", 101), "باید حداکثر ۱۰۰ باشد"),
+        (set_at(f"{SF}.questions[0].profile", "x"), "باید یکی از این‌ها باشد: 'core' یا 'detailed'"),
+        (
+            set_at("factors[3].key", "managerial"),
+            "کلید عامل تکراری «managerial»؛ نخستین بار در factors[0].key",
+        ),
+        (
+            set_at("factors[0].key", "Bad Key"),
+            "باید از حروف کوچک لاتین، رقم و _ باشد و با حرف آغاز شود",
+        ),
+        (set_at(f"{SF}.advice.obstacle.actions", []), "دست‌کم ۲ مورد لازم است"),
+    ],
+)
+def test_persian_problems_read_naturally(mutation: Mutation, persian: str) -> None:
+    doc = _shipped_document()
+    mutation(doc)
+
+    assert persian in [problem.describe("fa") for problem in validate_document(doc)]
+
+
+def test_a_file_that_does_not_parse_is_told_in_persian_with_the_parsers_detail() -> None:
+    with pytest.raises(KBValidationError) as raised:
+        parse_document(b"factors: [\n")
+
+    (problem,) = raised.value.problems
+    assert problem.code == "syntax"
+    assert problem.describe("fa").startswith("YAML یا JSON معتبر نیست: ")
+    assert "line" in problem.describe("fa")  # the parser's own position stays
+
+
 @pytest.mark.parametrize(("mutation", "expected_path"), BROKEN_DOCUMENTS)
 def test_load_kb_refuses_a_broken_kb(mutation: Mutation, expected_path: str) -> None:
     doc = _shipped_document()
@@ -326,8 +383,14 @@ def test_unknown_reference_problem_names_the_key() -> None:
 
     (problem,) = validate_document(doc)
 
-    assert problem == Problem(f"{SF}.evidence[1].ref", "unknown reference key 'nobody2099'")
+    assert problem == Problem(
+        f"{SF}.evidence[1].ref",
+        "unknown reference key 'nobody2099'",
+        "unknown_reference",
+        (("ref", "nobody2099"),),
+    )
     assert str(problem) == f"{SF}.evidence[1].ref: unknown reference key 'nobody2099'"
+    assert problem.describe("fa") == "کلید منبع ناشناخته «nobody2099»"
 
 
 def test_duplicate_problem_points_at_the_first_occurrence() -> None:
@@ -370,7 +433,9 @@ def test_every_fault_of_a_document_is_reported() -> None:
 def test_validate_document_reports_a_non_mapping_instead_of_raising() -> None:
     problems = validate_document(["factors"])  # type: ignore[arg-type]
 
-    assert problems == [Problem("", "the document must be a mapping at the top level")]
+    assert problems == [
+        Problem("", "the document must be a mapping at the top level", "not_mapping")
+    ]
 
 
 def test_problem_without_path_is_just_its_message() -> None:
@@ -507,3 +572,13 @@ def test_validation_never_raises_and_agrees_with_loading(
             load_kb(doc)
     else:
         assert isinstance(load_kb(doc), KnowledgeBase)
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_message_formats_in_both_languages(code: str) -> None:
+    names = [name for _, name, _, _ in string.Formatter().parse(MESSAGES[code].en) if name]
+    problem = Problem("x", "x", code, tuple((name, 7) for name in names))
+
+    assert PERSIAN_LETTER.search(problem.describe("fa"))
+    assert ("۷" in problem.describe("fa")) == bool(names)
+    assert ("7" in problem.describe("en")) == bool(names)
