@@ -4,62 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-import yaml
-
-from bot.kb_cli import add_kb_import_command
+from bot.kb_cli import add_kb_commands
 from bot.stats_cli import add_stats_commands
-from knowledge.document import count_summary, to_document
-from knowledge.loader import (
-    KBValidationError,
-    load_kb,
-    read_document,
-    shipped_kb_path,
-    validate_document,
-)
 
 __all__ = ["build_parser", "main"]
-
-
-def _kb_validate(args: argparse.Namespace) -> int:
-    path: Path = args.path or shipped_kb_path()
-    try:
-        document = read_document(path)
-    except (OSError, KBValidationError) as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 1
-    problems = validate_document(document)
-    if problems:
-        for problem in problems:
-            print(f"{path}: {problem}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
-        return 1
-    counts = count_summary(load_kb(document))
-    print(
-        f"{path}: valid - {counts['factors']} factors, {counts['subfactors']} sub-factors, "
-        f"{counts['questions']} questions, {counts['evidence']} evidence items, "
-        f"{counts['references']} references"
-    )
-    return 0
-
-
-def _kb_export(args: argparse.Namespace) -> int:
-    path: Path = args.path or shipped_kb_path()
-    try:
-        kb = load_kb(read_document(path))
-    except (OSError, KBValidationError) as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 1
-    document = to_document(kb)
-    if args.format == "json":
-        print(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
-        print(yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100), end="")
-    return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -113,17 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     playground.add_argument("--port", type=int, default=8080)
     playground.set_defaults(handler=_playground)
 
-    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
-        dest="kb_command", required=True, metavar="KB_COMMAND"
-    )
-    validate = kb.add_parser("validate", help="check a KB file; print every problem or a summary")
-    validate.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
-    validate.set_defaults(handler=_kb_validate)
-    export = kb.add_parser("export", help="print a KB (default: the shipped one) as JSON or YAML")
-    export.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
-    export.add_argument("--format", choices=("json", "yaml"), default="yaml")
-    export.set_defaults(handler=_kb_export)
-    add_kb_import_command(kb)
+    add_kb_commands(commands)
 
     db = commands.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True, metavar="DB_COMMAND"

@@ -1,9 +1,9 @@
-"""`pishran kb import`: make a KB file the active revision from the command line, audited.
+"""`pishran kb validate|export|import`: knowledge base files on the command line.
 
-The same rules as `/kb_import` in Telegram and the web panel: the file is validated first
-(every problem printed with its path), the changes against the active revision are listed,
-and the new revision is appended to the history with an audit entry; nothing is overwritten.
-Other replicas pick the new revision up within KB_REFRESH_SECONDS.
+`import` follows the same rules as `/kb_import` in Telegram and the web panel: the file is
+validated first (every problem printed with its path), the changes against the active
+revision are listed, and the new revision is appended to the history with an audit entry;
+nothing is overwritten. Other replicas pick it up within KB_REFRESH_SECONDS.
 """
 
 from __future__ import annotations
@@ -11,13 +11,69 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from knowledge import KBDiff, KBValidationError, diff_kb, load_kb, read_document, validate_document
+import yaml
 
-__all__ = ["add_kb_import_command", "describe_changes", "import_kb"]
+from knowledge import (
+    KBDiff,
+    KBValidationError,
+    count_summary,
+    diff_kb,
+    load_kb,
+    read_document,
+    shipped_kb_path,
+    to_document,
+    validate_document,
+)
+
+__all__ = ["add_kb_commands", "describe_changes", "import_kb"]
+
+
+def _read_valid(path: Path, *, then: str) -> dict[str, Any] | None:
+    """The document at `path`, or None after printing every problem and what `then` happened."""
+    try:
+        document = read_document(path)
+    except (OSError, KBValidationError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return None
+    problems = validate_document(document)
+    if problems:
+        for problem in problems:
+            print(f"{path}: {problem}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found{then}", file=sys.stderr)
+        return None
+    return document
+
+
+def _validate(args: argparse.Namespace) -> int:
+    path: Path = args.path or shipped_kb_path()
+    document = _read_valid(path, then="")
+    if document is None:
+        return 1
+    counts = count_summary(load_kb(document))
+    print(
+        f"{path}: valid - {counts['factors']} factors, {counts['subfactors']} sub-factors, "
+        f"{counts['questions']} questions, {counts['evidence']} evidence items, "
+        f"{counts['references']} references"
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    path: Path = args.path or shipped_kb_path()
+    document = _read_valid(path, then="")
+    if document is None:
+        return 1
+    document = to_document(load_kb(document))
+    if args.format == "json":
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100), end="")
+    return 0
 
 
 def describe_changes(diff: KBDiff) -> list[str]:
@@ -89,30 +145,31 @@ async def import_kb(
 
 
 def _import(args: argparse.Namespace) -> int:
-    path: Path = args.path
-    try:
-        document = read_document(path)
-    except (OSError, KBValidationError) as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 1
-    problems = validate_document(document)
-    if problems:
-        for problem in problems:
-            print(f"{path}: {problem}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) found; nothing imported", file=sys.stderr)
+    document = _read_valid(args.path, then="; nothing imported")
+    if document is None:
         return 1
     return asyncio.run(import_kb(document, note=args.note, dry_run=args.dry_run))
 
 
-def add_kb_import_command(kb: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Attach `kb import` to the `pishran kb` commands."""
-    command = kb.add_parser(
+def add_kb_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Attach `kb validate`, `kb export` and `kb import` to the `pishran` command line."""
+    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
+        dest="kb_command", required=True, metavar="KB_COMMAND"
+    )
+    validate = kb.add_parser("validate", help="check a KB file; print every problem or a summary")
+    validate.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    validate.set_defaults(handler=_validate)
+    export = kb.add_parser("export", help="print a KB (default: the shipped one) as JSON or YAML")
+    export.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    export.add_argument("--format", choices=("json", "yaml"), default="yaml")
+    export.set_defaults(handler=_export)
+    imported = kb.add_parser(
         "import",
         help="validate a KB file and make it the active revision in DATABASE_URL (audited)",
     )
-    command.add_argument("path", type=Path, help="YAML or JSON file")
-    command.add_argument("--note", default="", help="a note for the revision history")
-    command.add_argument(
+    imported.add_argument("path", type=Path, help="YAML or JSON file")
+    imported.add_argument("--note", default="", help="a note for the revision history")
+    imported.add_argument(
         "--dry-run", action="store_true", help="only list the changes; store nothing"
     )
-    command.set_defaults(handler=_import)
+    imported.set_defaults(handler=_import)
