@@ -20,7 +20,7 @@ from handlers.statistics import ExportRequest, Statistics
 from knowledge import Locale
 from storage.stats import Dimension, parse_dimensions
 
-__all__ = ["API_ACTOR", "STATS_API_KEY", "StatsApi", "setup_stats_routes"]
+__all__ = ["API_ACTOR", "STATS_API_KEY", "StatsApi", "setup_stats_routes", "stream_export"]
 
 log = logging.getLogger(__name__)
 API_ACTOR = "api:stats"
@@ -78,16 +78,24 @@ def _request(
     )
 
 
-async def _stream(request: web.Request, api: StatsApi, export: ExportRequest) -> web.StreamResponse:
+async def stream_export(
+    request: web.Request,
+    statistics: Statistics,
+    export: ExportRequest,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> web.StreamResponse:
+    """Send the export as an attachment, streamed chunk by chunk as it is written."""
     response = web.StreamResponse(
         headers={
             "Content-Type": CONTENT_TYPES[export.format],
             "Content-Disposition": f'attachment; filename="{export.filename}"',
             "Cache-Control": "no-store",
+            **(headers or {}),
         }
     )
     await response.prepare(request)
-    async for chunk in api.statistics.export(export):
+    async for chunk in statistics.export(export):
         await response.write(chunk)
     await response.write_eof()
     return response
@@ -102,7 +110,7 @@ async def stats_export(request: web.Request) -> web.StreamResponse:
         action="stats.export",
         detail={"by": [d.value for d in export.by], "format": export.format.value},
     )
-    return await _stream(request, api, export)
+    return await stream_export(request, api.statistics, export)
 
 
 async def organisation_profile(request: web.Request) -> web.StreamResponse:
@@ -114,7 +122,7 @@ async def organisation_profile(request: web.Request) -> web.StreamResponse:
     # The same answer for an unknown code and a small one: neither reveals who took part.
     if await api.statistics.organisation(code) is None:
         raise _error(web.HTTPNotFound, "no profile: fewer than k respondents or no such code")
-    return await _stream(request, api, export)
+    return await stream_export(request, api.statistics, export)
 
 
 def setup_stats_routes(

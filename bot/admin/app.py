@@ -76,6 +76,7 @@ def setup_admin(
         throttle=SignInThrottle(),
         bot_username=_bot_username(application),
         behind_proxy=settings.behind_proxy,
+        statistics=services.statistics,
     )
     app.router.add_get(ADMIN_PREFIX, _to_panel)
     admin = build_admin_app(

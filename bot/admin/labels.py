@@ -41,7 +41,9 @@ class Labels:
 
     @staticmethod
     def number(locale: Locale, value: object) -> str:
-        """A number (or any value) as text, Persian digits for Persian readers."""
+        """A number (or any value) as text, Persian digits for Persian readers; 60.0 is 60."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return to_persian_digits(str(value)) if locale == "fa" else str(value)
         return str(value)

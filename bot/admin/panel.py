@@ -14,6 +14,7 @@ from handlers.audit_trail import AuditTrail
 from handlers.kb_admin import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
 from handlers.org_admin import OrganisationAdmin
+from handlers.statistics import Statistics
 from knowledge import Locale
 
 __all__ = [
@@ -49,6 +50,7 @@ class AdminPanel:
     throttle: SignInThrottle
     bot_username: Callable[[], str | None]
     behind_proxy: bool = False
+    statistics: Statistics | None = None
 
 
 ADMIN_KEY = web.AppKey("admin_panel", AdminPanel)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.admin import kb_pages, organisations, revisions, sign_in
+from bot.admin import kb_pages, organisations, revisions, sign_in, stats_pages
 from bot.admin.guard import SIGN_IN_ROUTE
 
 __all__ = ["PANEL_ROUTES", "PUBLIC_ROUTE_NAMES", "ROUTES", "STATIC_ROUTE", "Route", "setup_routes"]
@@ -47,6 +47,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/organisations", organisations.add_organisation, "admin_organisations"),
     Route("GET", "/organisations/{code}", organisations.organisation_page, "admin_organisation"),
     Route("GET", "/organisations/{code}/qr.png", organisations.organisation_qr, "admin_org_qr"),
+    Route("GET", "/stats", stats_pages.stats_page, "admin_stats"),
+    Route("GET", "/stats/export", stats_pages.stats_export, "admin_stats_export"),
     Route("GET", "/audit", organisations.audit_log, "admin_audit"),
 )
 PANEL_ROUTES = tuple(route for route in ROUTES if not route.public)

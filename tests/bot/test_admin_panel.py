@@ -57,6 +57,7 @@ PAGES = [
     "/admin/kb/revisions",
     "/admin/kb/revisions/1",
     "/admin/organisations",
+    "/admin/stats",
     "/admin/audit",
     "/admin/sign-in?next=/admin/kb",
 ]
