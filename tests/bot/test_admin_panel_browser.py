@@ -97,7 +97,7 @@ async def test_an_administrator_edits_advice_in_the_browser_and_the_bot_uses_it(
         "factors[0].subfactors[0].advice.obstacle.summary.fa"
     )
     beside = page.locator('[id="field-advice.obstacle.summary.fa-problems"]')
-    await expect(beside).to_contain_text("at least 1 character")
+    await expect(beside).to_contain_text("دست‌کم ۱ نویسه لازم است")  # told in Persian
     ARTIFACTS.mkdir(exist_ok=True)
     await beside.evaluate("e => e.scrollIntoView({block: 'center'})")
     await page.screenshot(path=str(ARTIFACTS / "admin-panel-problem.png"))
