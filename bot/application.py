@@ -18,6 +18,7 @@ from bot.monitoring import MonitoredApplication
 from bot.retries import RetryingRateLimiter
 from bot.settings import Settings
 from handlers.audit_trail import AuditTrail
+from handlers.chart_drawer import ChartDrawer
 from handlers.checklist import Checklist
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.i18n import Renderer
@@ -54,7 +55,8 @@ class Runtime:
     metrics: Metrics = field(default_factory=build_metrics)
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Stop the chart worker processes and release the database connections."""
+        await self.services.charts.close()
         await self.engine.dispose()
 
 
@@ -98,6 +100,7 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
             default_locale=settings.default_language,
         ),
         statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
+        charts=ChartDrawer(workers=settings.chart_workers),
     )
     return Runtime(
         engine=engine, session_factory=session_factory, services=services, metrics=metrics

@@ -13,6 +13,8 @@ from telegram.ext import Application
 
 from bot.logs import hash_user_id, user_hash_key
 from bot.metrics import Metrics
+from handlers.chart_drawer import DRAIN_SECONDS
+from handlers.context import SERVICES_KEY, Services
 
 __all__ = ["MonitoredApplication", "update_kind"]
 
@@ -45,6 +47,13 @@ class MonitoredApplication(Application[Any, Any, Any, Any, Any, Any]):
         super().__init__(**kwargs)
         self.metrics = metrics
         self._user_key = user_hash_key(self.bot.token)
+
+    async def shutdown(self) -> None:
+        """Let the chart tasks under way send what they draw, then shut down as usual."""
+        services = self.bot_data.get(SERVICES_KEY)
+        if isinstance(services, Services):
+            await services.charts.drain(DRAIN_SECONDS)
+        await super().shutdown()
 
     async def process_update(self, update: object) -> None:
         """Handle the update as usual, then count it, time it and log it."""

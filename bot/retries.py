@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -16,7 +17,16 @@ __all__ = ["RetryingRateLimiter", "was_not_carried_out"]
 log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 # The request never left this process, or the connection was refused: nothing happened.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# httpx (python-telegram-bot's default client) and aiohttp (BOT_API_CLIENT=aiohttp): a failed
+# connect (refused, unreachable, DNS), a connect timeout, no free connection in the pool
+# (aiohttp counts waiting for one under its connect timeout).
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+)
 
 
 def was_not_carried_out(error: NetworkError) -> bool:

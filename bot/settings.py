@@ -55,17 +55,20 @@ class Settings(BaseSettings):
     # X-Forwarded-For and X-Forwarded-Proto: trust them for the client's address and https.
     # Leave it off when clients reach the server directly, or they could forge both.
     behind_proxy: bool = False
-    # Updates handled at once (1: strictly one after another). More lets one person's slow
-    # update (drawing the charts) not hold up everyone else; see bench/README.md.
+    # Updates handled at once (1: strictly one after another; the charts are drawn beside
+    # them in a worker process either way); see bench/README.md.
     update_concurrency: int = Field(default=1, ge=1, le=256)
+    # Worker processes that draw the result charts (each holds matplotlib, about 100 MB; they
+    # start with the first chart). Drawing is CPU-bound: more than the cores is no faster.
+    chart_workers: int = Field(default=1, ge=1, le=16)
     # Seconds to wait for the Bot API's answer to one call (python-telegram-bot's default).
     bot_api_read_timeout: float = Field(default=5.0, gt=0)
     # Bot API calls into chats per second, the whole bot together (Telegram's flood limit for
     # bulk sending is about 30); 0 turns the limit off, e.g. against a Bot API emulator.
     flood_limit_per_second: float = Field(default=30.0, ge=0)
-    # The HTTP client under python-telegram-bot: its default httpx, or aiohttp (cheaper per
-    # call, see bench/README.md).
-    bot_api_client: Literal["httpx", "aiohttp"] = "httpx"
+    # The HTTP client under python-telegram-bot: aiohttp (a quarter of httpx's CPU per call,
+    # see bench/README.md) or python-telegram-bot's own default, httpx (proxies, HTTP/2).
+    bot_api_client: Literal["httpx", "aiohttp"] = "aiohttp"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

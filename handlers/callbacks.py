@@ -26,6 +26,7 @@ __all__ = [
     "EvidenceOrigin",
     "EvidenceSubFactors",
     "ExportStats",
+    "ShowCharts",
     "decode",
     "encode",
 ]
@@ -90,6 +91,13 @@ class ContinueChecklist:
 
 
 @dataclass(frozen=True)
+class ShowCharts:
+    """Send the charts of a completed assessment (the button under its results)."""
+
+    assessment_id: int
+
+
+@dataclass(frozen=True)
 class ConfirmUpload:
     """An administrator confirms or cancels a pending knowledge base upload."""
 
@@ -142,6 +150,7 @@ Callback = (
     | Back
     | ConfirmForget
     | ContinueChecklist
+    | ShowCharts
     | ConfirmUpload
     | EvidenceFactors
     | EvidenceSubFactors
@@ -161,6 +170,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(rf"b:{_ID}:(0|[1-9][0-9]{{0,3}})"), Back),
     (re.compile(r"forget:(yes|no)"), ConfirmForget),
     (re.compile(rf"rem:{_ID}"), ContinueChecklist),
+    (re.compile(rf"ch:{_ID}"), ShowCharts),
     (re.compile(rf"kbc:{_ID}:([yn])"), ConfirmUpload),
     (re.compile(r"ev:h"), EvidenceFactors),
     (re.compile(rf"ev:(?:a|f:{_KEY})"), EvidenceSubFactors),
@@ -187,6 +197,8 @@ def encode(callback: Callback) -> str:
             data = f"forget:{'yes' if confirmed else 'no'}"
         case ContinueChecklist(assessment_id):
             data = f"rem:{assessment_id}"
+        case ShowCharts(assessment_id):
+            data = f"ch:{assessment_id}"
         case ConfirmUpload(upload_id, confirmed):
             data = f"kbc:{upload_id}:{'y' if confirmed else 'n'}"
         case EvidenceFactors():
@@ -224,6 +236,8 @@ def decode(data: str | None) -> Callback | None:
             return Back(int(groups[0]), int(groups[1]))
         if kind is ContinueChecklist:
             return ContinueChecklist(int(groups[0]))
+        if kind is ShowCharts:
+            return ShowCharts(int(groups[0]))
         if kind is ConfirmUpload:
             return ConfirmUpload(int(groups[0]), groups[1] == "y")
         if kind is EvidenceFactors:

@@ -11,7 +11,6 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -23,8 +22,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.projections.polar import PolarAxes
 
+from handlers.chart_data import (
+    MAX_SCORE,
+    BarTexts,
+    FactorPoint,
+    RadarTexts,
+    SubFactorBar,
+    baseline_score,
+)
 from handlers.chart_text import display_text, font_families, has_bold
-from knowledge import Effect, Locale, to_persian_digits
+from knowledge import Locale, to_persian_digits
 
 __all__ = [
     "BarTexts",
@@ -37,7 +44,6 @@ __all__ = [
 ]
 
 
-MAX_SCORE = 100.0
 _DPI = 150
 _SCORE_COLUMN = 9.0  # room after 100 where each sub-factor's score is written
 _COLOURS = {
@@ -51,57 +57,6 @@ _COLOURS = {
     "band": "#eceff1",
     "heading": "#263238",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class FactorPoint:
-    """One spoke of the radar: a factor's score, the national baseline and the sector mean."""
-
-    label: str
-    score: float | None
-    baseline: float
-    sector_mean: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RadarTexts:
-    """The radar's texts, in the user's locale."""
-
-    title: str
-    agency: str
-    baseline: str
-    sector: str
-    threshold: str
-    caption: str
-
-
-@dataclass(frozen=True, slots=True)
-class SubFactorBar:
-    """One bar: a sub-factor's score and call in the agency, and its national baseline."""
-
-    label: str
-    group: str
-    score: float | None
-    effect: Effect | None
-    baseline: Effect
-
-
-@dataclass(frozen=True, slots=True)
-class BarTexts:
-    """The bar chart's texts, in the user's locale."""
-
-    title: str
-    driver: str
-    obstacle: str
-    unanswered: str
-    baseline: str
-    threshold: str
-    caption: str
-
-
-def baseline_score(effect: Effect, threshold: float) -> float:
-    """Where the paper's driver/obstacle call is drawn: the middle of that band of scores."""
-    return (threshold + MAX_SCORE) / 2 if effect is Effect.DRIVER else threshold / 2
 
 
 def _digits(locale: Locale, text: str) -> str:

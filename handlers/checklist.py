@@ -41,7 +41,7 @@ from storage import assessments as assessment_store
 from storage import organisations as organisation_store
 from storage import respondents as respondent_store
 from storage import stats as stats_store
-from storage.models import Assessment, Respondent
+from storage.models import Assessment, AssessmentStatus, Respondent
 
 __all__ = [
     "Checklist",
@@ -251,6 +251,27 @@ class Checklist:
                 _, kb = await self._knowledge.active()
                 return Step(locale=_locale(respondent), kb=kb)
             return await self._show(session, respondent, done)
+
+    async def completed_results(
+        self, *, telegram_id: int, language_code: str | None, assessment_id: int | None
+    ) -> tuple[Locale, Results | None]:
+        """The results of `assessment_id` when it is the presser's own and completed, else None
+        (a forged id, someone else's, one cancelled or still open, or one deleted by /forget)."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            locale = _locale(respondent)
+            if assessment_id is None:
+                return locale, None
+            assessment = await assessment_store.get_assessment(
+                session=session, assessment_id=assessment_id
+            )
+            if (
+                assessment is None
+                or assessment.respondent_id != respondent.id
+                or assessment.status != AssessmentStatus.COMPLETED
+            ):
+                return locale, None
+            return locale, (await self._show(session, respondent, assessment)).results
 
     async def evidence_revision(
         self, *, telegram_id: int, language_code: str | None, of_results: bool = False

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.audit_trail import AuditTrail
+from handlers.chart_drawer import ChartDrawer
 from handlers.checklist import Checklist
 from handlers.i18n import Renderer
 from handlers.kb_admin import KnowledgeAdmin
@@ -34,6 +35,8 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     reminders: Reminders | None = None
     statistics: Statistics | None = None
+    # Draws the result charts in a worker process, started on the first chart.
+    charts: ChartDrawer = field(default_factory=ChartDrawer)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

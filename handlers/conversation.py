@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from handlers import callbacks, report
+from handlers import callbacks
 from handlers.checklist import Refusal, Step
 from handlers.context import BotContext
 from handlers.replies import Reply, render_step
@@ -76,8 +76,6 @@ async def _show(
     if lead is not None:
         await message.chat.send_message(lead)
     await _send(message, render_step(context.renderer, step), edit=edit)
-    if step.results is not None:
-        await report.send_charts(message.chat, context.renderer, step.locale, step.results)
 
 
 async def _invalid_button(update: Update, context: BotContext) -> None:

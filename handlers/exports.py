@@ -14,15 +14,14 @@ import json
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from enum import StrEnum
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING, Any
 
 from handlers.stats_table import Cell, StatsTable
 from storage.stats import GroupStats
+
+if TYPE_CHECKING:  # openpyxl (about 30 MB) is imported by the first XLSX export only
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = [
     "CHUNK_BYTES",
@@ -40,9 +39,6 @@ BOM = "\ufeff"
 # Excel's limit on a sheet name, and the characters it refuses in one.
 _SHEET_TITLE_LIMIT = 31
 _SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 OnGroup = Callable[[GroupStats], None]
 
@@ -157,10 +153,16 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rtl: bool) -> Writ
     sheet: WriteOnlyWorksheet = workbook.create_sheet(clean)
     sheet.sheet_view.rightToLeft = rtl
     sheet.freeze_panes = "A2"
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    font = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E79")
+    alignment = Alignment(wrap_text=True, vertical="top")
     cells = []
     for label in header:
         cell = WriteOnlyCell(sheet, value=label)
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+        cell.font, cell.fill, cell.alignment = font, fill, alignment
         cells.append(cell)
     sheet.append(cells)
     return sheet
@@ -175,6 +177,8 @@ async def xlsx_chunks(
     on_group: OnGroup | None = None,
 ) -> AsyncIterator[bytes]:
     """A workbook: the grouped table, then `extra` sheets; right-to-left for Persian."""
+    from openpyxl import Workbook  # imported by the first XLSX export, not at start-up
+
     rtl = table.locale == "fa"
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, title, [column.label for column in table.columns], rtl)

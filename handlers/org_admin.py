@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.image.pil import PilImage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import normalise_text
@@ -76,6 +73,10 @@ def deep_link(bot_username: str, code: str, *, base: str = "https://t.me") -> st
 
 def qr_png(text: str) -> bytes:
     """A QR code of `text` as a PNG image, large enough to print."""
+    import qrcode  # with Pillow: imported by the first QR code, not at start-up
+    from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.image.pil import PilImage
+
     code = qrcode.QRCode(
         error_correction=ERROR_CORRECT_M, box_size=16, border=4, image_factory=PilImage
     )

@@ -66,6 +66,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
             CallbackQueryHandler(conversation.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
+            CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),

@@ -152,7 +152,7 @@ def render_step(renderer: Renderer, step: Step) -> list[Reply]:
 def render_results(renderer: Renderer, locale: Locale, results: Results) -> list[Reply]:
     """The results as messages under Telegram's length limit, split between paragraphs."""
     kb, report = results.kb, results.report
-    texts = [
+    summary = split_message(
         renderer.render(
             locale,
             "results_summary.html",
@@ -161,7 +161,19 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
             report=report,
             sector_means=results.sector_means or {},
         )
-    ]
+    )
+    # The charts are drawn on request (in a worker process): a button under the scores.
+    charts = InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    renderer.text(locale, "button_charts"),
+                    callbacks.ShowCharts(results.assessment_id),
+                )
+            ]
+        ]
+    )
+    texts: list[str] = []
     if results.comparison is not None:
         texts.append(
             renderer.render(locale, "results_comparison.html", kb=kb, comparison=results.comparison)
@@ -176,6 +188,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
     texts.append(renderer.render(locale, "results_references.html", references=report.references))
     explore = explore_screen(renderer, locale, kb)
     return [
+        *(Reply(part) for part in summary[:-1]),
+        Reply(summary[-1], charts),
         *(Reply(part) for text in texts for part in split_message(text)),
         Reply(explore.text, explore.keyboard),
     ]

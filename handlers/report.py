@@ -1,34 +1,38 @@
-"""The results as pictures and as a document: two charts after the results, and /report."""
+"""The results as pictures and as a document: the charts on request, and /report."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 
-from telegram import Chat, InputFile, Update
+from telegram import Chat, InputFile, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
-from handlers.charts import (
+from handlers import callbacks
+from handlers.chart_data import (
     BarTexts,
+    ChartImage,
     FactorPoint,
     RadarTexts,
     SubFactorBar,
     baseline_score,
-    render_radar,
-    render_subfactor_bars,
 )
+from handlers.chart_drawer import ChartDrawer, ChartJob, draw_job
 from handlers.checklist import Results
 from handlers.context import BotContext
 from handlers.i18n import Renderer
-from handlers.report_document import ChartImage, render_report_document
+from handlers.report_document import render_report_document
 from knowledge import Effect, KnowledgeBase, Locale
 
 __all__ = [
     "REPORT_FILE_PREFIX",
     "chart_images",
+    "chart_job",
+    "charts_pressed",
     "factor_baselines",
     "report",
     "report_filename",
-    "send_charts",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,8 +53,9 @@ def _shown(value: float) -> str:
     return format(value, "g")  # 60.0 -> "60", 42.5 -> "42.5"
 
 
-def chart_images(renderer: Renderer, locale: Locale, results: Results) -> list[ChartImage]:
-    """The radar (with the sector's means when the results have them) and the sub-factor bars."""
+def chart_job(renderer: Renderer, locale: Locale, results: Results) -> ChartJob:
+    """What the radar (with the sector's means when the results have them) and the sub-factor
+    bars show, in `locale`: cheap to build here, drawn by `draw_job` in a worker process."""
     kb, readiness = results.kb, results.readiness
     threshold = kb.driver_threshold
     bands = {
@@ -95,21 +100,48 @@ def chart_images(renderer: Renderer, locale: Locale, results: Results) -> list[C
         threshold=text("threshold", threshold=bands["threshold"]),
         caption=text("bars_caption", **bands),
     )
-    return [
-        ChartImage("radar", render_radar(points, radar_texts, threshold=threshold, locale=locale)),
-        ChartImage(
-            "bars", render_subfactor_bars(bars, bar_texts, threshold=threshold, locale=locale)
-        ),
-    ]
+    return ChartJob(locale, threshold, tuple(points), radar_texts, tuple(bars), bar_texts)
 
 
-async def send_charts(chat: Chat, renderer: Renderer, locale: Locale, results: Results) -> None:
-    """Send the two charts as photos after the results, each with a localised caption."""
+def chart_images(renderer: Renderer, locale: Locale, results: Results) -> list[ChartImage]:
+    """The two charts drawn in this process (tests, benchmarks; the bot uses a ChartDrawer)."""
+    return draw_job(chart_job(renderer, locale, results))
+
+
+async def charts_pressed(update: Update, context: BotContext) -> None:
+    """Send the two charts of the presser's own completed assessment (the button under the
+    results). Only the checks run in line with other updates; drawing and sending run as a
+    task of the ChartDrawer, with the drawing in a worker process."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    pressed = callbacks.decode(query.data)
+    assessment_id = pressed.assessment_id if isinstance(pressed, callbacks.ShowCharts) else None
+    locale, results = await context.checklist.completed_results(
+        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
+    )
+    renderer = context.renderer
+    if results is None:  # forged, someone else's, not completed, or deleted with /forget
+        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+        return
+    drawer = context.services.charts
+    job = chart_job(renderer, locale, results)
+    work = _draw_and_send(query.message.chat, renderer, locale, job, drawer)
+    # A repeated press while they are being drawn draws nothing more.
+    started = drawer.start(("charts", results.assessment_id), work)
+    await query.answer(renderer.text(locale, "charts_drawing" if started else "charts_busy"))
+
+
+async def _draw_and_send(
+    chat: Chat, renderer: Renderer, locale: Locale, job: ChartJob, drawer: ChartDrawer
+) -> None:
+    with contextlib.suppress(TelegramError):  # only a hint that something is coming
+        await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
     try:
-        # Drawing takes a noticeable fraction of a second: keep it off the event loop.
-        images = await asyncio.to_thread(chart_images, renderer, locale, results)
-    except Exception:  # the results text has been sent; the pictures are an extra
-        log.exception("could not draw the charts for assessment %s", results.assessment_id)
+        images = await drawer.draw(job)
+    except Exception:
+        log.exception("could not draw the charts")
+        await chat.send_message(renderer.markup(locale, "charts_failed"))
         return
     for image in images:
         caption = renderer.markup(locale, "chart_caption", image.key)
@@ -122,13 +154,11 @@ def report_filename(results: Results) -> str:
     return f"{REPORT_FILE_PREFIX}-{when}.html"
 
 
-def _document(renderer: Renderer, locale: Locale, results: Results) -> bytes:
-    charts = chart_images(renderer, locale, results)
-    return render_report_document(renderer, locale, results, charts).encode("utf-8")
-
-
 async def report(update: Update, context: BotContext) -> None:
-    """Send the latest results as a printable HTML document (charts, advice, references)."""
+    """Send the latest results as a printable HTML document (charts, advice, references).
+
+    Like the charts button, the document is drawn and sent by a ChartDrawer task, so the
+    drawing in the worker process holds up no one else's update."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     step = await context.checklist.latest_results(
@@ -138,8 +168,25 @@ async def report(update: Update, context: BotContext) -> None:
     if step.results is None:
         await message.reply_html(renderer.markup(step.locale, "no_report"))
         return
-    document = await asyncio.to_thread(_document, renderer, step.locale, step.results)
+    drawer = context.services.charts
+    key = ("report", step.results.assessment_id)
+    if not drawer.start(key, _send_report(message, renderer, step.locale, step.results, drawer)):
+        await message.reply_html(renderer.markup(step.locale, "report_busy"))
+
+
+async def _send_report(
+    message: Message, renderer: Renderer, locale: Locale, results: Results, drawer: ChartDrawer
+) -> None:
+    with contextlib.suppress(TelegramError):  # only a hint that something is coming
+        await message.chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    try:
+        charts = await drawer.draw(chart_job(renderer, locale, results))
+    except Exception:
+        log.exception("could not draw the charts for the report")
+        await message.reply_html(renderer.markup(locale, "charts_failed"))
+        return
+    document = render_report_document(renderer, locale, results, charts).encode("utf-8")
     await message.reply_document(
-        InputFile(document, filename=report_filename(step.results)),
-        caption=renderer.markup(step.locale, "report_caption"),
+        InputFile(document, filename=report_filename(results)),
+        caption=renderer.markup(locale, "report_caption"),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from handlers.chart_data import ChartImage
 from handlers.checklist import Results
 from handlers.i18n import Renderer
 from knowledge import PROFILE_FIELDS, Choice, KnowledgeBase, Locale
@@ -17,19 +17,6 @@ from knowledge import PROFILE_FIELDS, Choice, KnowledgeBase, Locale
 __all__ = ["DOCUMENT_TEMPLATE", "ChartImage", "ProfileRow", "render_report_document"]
 
 DOCUMENT_TEMPLATE = "report.html"
-
-
-@dataclass(frozen=True, slots=True)
-class ChartImage:
-    """A rendered chart: its key (radar, bars) and PNG bytes."""
-
-    key: str
-    png: bytes
-
-    @property
-    def data_uri(self) -> str:
-        """The PNG as a data URI, so the document needs no other file."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

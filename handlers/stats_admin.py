@@ -5,7 +5,6 @@ Everyone else is refused (localised) and the attempt is audited, by `admin_only`
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 
@@ -13,12 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 
 from handlers import callbacks
 from handlers.admin import Admin, admin_only
+from handlers.chart_drawer import draw_factor_means
 from handlers.context import BotContext
 from handlers.exports import ExportFormat
 from handlers.i18n import bidi_isolate
 from handlers.replies import split_message
 from handlers.statistics import ExportRequest, Statistics, Summary, lowest_driver_shares
-from handlers.stats_chart import render_factor_means
 from storage.stats import Dimension
 
 __all__ = ["GROUPINGS", "export", "export_pressed", "stats"]
@@ -53,14 +52,16 @@ async def _send_text(message: Message, text: str) -> None:
         await message.chat.send_message(part)
 
 
-def _chart(context: BotContext, admin: Admin, summary: Summary) -> bytes:
+async def _chart(context: BotContext, admin: Admin, summary: Summary) -> bytes:
+    """The chart of factor means, drawn in the charts' worker process."""
     kb, locale = summary.kb, admin.locale
-    return render_factor_means(
+    return await context.services.charts.run(
+        draw_factor_means,
         [f.title.get(locale) for f in kb.factors],
         [summary.overall.factors.get(f.key) for f in kb.factors],
-        title=context.renderer.text(locale, "stats_chart_title"),
-        threshold=kb.driver_threshold,
-        locale=locale,
+        context.renderer.text(locale, "stats_chart_title"),
+        kb.driver_threshold,
+        locale,
     )
 
 
@@ -78,7 +79,7 @@ async def stats(update: Update, context: BotContext, admin: Admin) -> None:
         message, renderer.render(admin.locale, "stats_summary.html", s=summary, lowest=lowest)
     )
     if not summary.overall.suppressed:
-        png = await asyncio.to_thread(_chart, context, admin, summary)
+        png = await _chart(context, admin, summary)
         await message.chat.send_photo(png, caption=renderer.text(admin.locale, "stats_chart_title"))
     await _send_text(message, renderer.render(admin.locale, "stats_answers.html", s=summary))
 

@@ -29,6 +29,7 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.ConfirmForget(True),
     callbacks.ConfirmForget(False),
     callbacks.ContinueChecklist(7),
+    callbacks.ShowCharts(7),
     callbacks.ConfirmUpload(12, True),
     callbacks.ConfirmUpload(12, False),
     callbacks.EvidenceFactors(),
@@ -68,6 +69,7 @@ def test_the_longest_possible_data_fits_in_64_bytes(shipped_kb: KnowledgeBase) -
         callbacks.ChooseQuestionSet(LARGEST_ID, "detailed"),
         callbacks.Back(LARGEST_ID, positions),
         callbacks.ContinueChecklist(LARGEST_ID),
+        callbacks.ShowCharts(LARGEST_ID),
         callbacks.ConfirmUpload(LARGEST_ID, False),
     ]
     for callback in longest:
@@ -119,6 +121,10 @@ def test_encoding_past_64_bytes_is_refused() -> None:
         "lang:",
         "forget:maybe",
         "rem:",
+        "ch:",
+        "ch:0",
+        "ch:x",
+        "ch:1:2",
         "kbc:1:maybe",
         "ev:",
         "ev:x:transparency:0",

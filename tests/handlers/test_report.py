@@ -104,8 +104,20 @@ async def complete_checklist(user: EmulatedUser, kb: KnowledgeBase, locale: Loca
     await answer_questions(user, kb, locale, CORE_VALUES)
 
 
+def chart_button(user: EmulatedUser, locale: Locale) -> ChatMessage:
+    """The results message that carries the charts button."""
+    label = Renderer().text(locale, "button_charts")
+    return next(m for m in reversed(user.bot_messages) if m.find_button(label) is not None)
+
+
+async def press_charts(user: EmulatedUser, bot: RunningBot, locale: Locale) -> None:
+    """Press the charts button and wait until the drawing and sending are done."""
+    await user.press(Renderer().text(locale, "button_charts"))
+    await bot.runtime.services.charts.drain()
+
+
 @pytest.mark.parametrize(("locale", "user_id"), [("fa", 4101), ("en", 4102)])
-async def test_completing_the_checklist_sends_two_charts_and_report_sends_the_document(
+async def test_the_charts_button_sends_two_charts_and_report_sends_the_document(
     emulator: BotApiEmulator,
     bot: RunningBot,
     shipped_kb: KnowledgeBase,
@@ -114,17 +126,33 @@ async def test_completing_the_checklist_sends_two_charts_and_report_sends_the_do
 ):
     user = emulator.user(user_id, language_code=locale)
     await complete_checklist(user, shipped_kb, locale)
+    assert photos(user) == []  # completing the checklist draws nothing
+    renderer = Renderer()
+    summary = chart_button(user, locale)
+    step = await bot.runtime.services.checklist.latest_results(
+        telegram_id=user_id, language_code=locale
+    )
+    assert step.results is not None
+    assert summary.buttons == [
+        [(renderer.text(locale, "button_charts"), f"ch:{step.results.assessment_id}")]
+    ]
+    assert summary.text is not None and shipped_kb.factors[0].title.get(locale) in summary.text
 
+    await press_charts(user, bot, locale)
+    assert user.callback_answers[-1].text == renderer.text(locale, "charts_drawing")
+    assert [call.params.get("action") for call in emulator.calls_to("sendChatAction")] == [
+        "upload_photo"
+    ]
     charts = photos(user)
     assert len(charts) == 2
-    assert user.bot_messages[-2:] == charts  # after the results text
-    renderer = Renderer()
+    assert user.bot_messages[-2:] == charts  # after the results
     for chart, key in zip(charts, ("radar", "bars"), strict=True):
         assert chart.photo is not None and chart.photo.startswith(b"\x89PNG\r\n\x1a\n")
         caption = re.sub(r"<[^>]+>", "", renderer.text(locale, "chart_caption", key))
         assert chart.caption == caption
 
     await user.send("/report")
+    await bot.runtime.services.charts.drain()
     sent = user.last_bot_message
     assert sent.document is not None
     assert re.fullmatch(r"pishran-report-\d{4}-\d{2}-\d{2}\.html", sent.document.filename)
@@ -132,22 +160,22 @@ async def test_completing_the_checklist_sends_two_charts_and_report_sends_the_do
     assert sent.caption == renderer.text(locale, "report_caption")
     document = sent.document.data.decode("utf-8")
     assert f'<html lang="{locale}"' in document
-    step = await bot.runtime.services.checklist.latest_results(
-        telegram_id=user_id, language_code=locale
-    )
-    assert step.results is not None
     assert_complete_report(document, shipped_kb, step.results, locale)
     assert "<script>" not in document and "&lt;script&gt;" in document
     assert document.count('src="data:image/png;base64,') == 2
 
 
-async def test_results_command_sends_the_charts_again(
+async def test_results_command_shows_the_charts_button_again(
     emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
 ):
     user = emulator.user(4201, language_code="en")
     await complete_checklist(user, shipped_kb, "en")
+    first = chart_button(user, "en")
     await user.send("/results")
-    assert len(photos(user)) == 4
+    again = chart_button(user, "en")
+    assert again.message_id > first.message_id and again.buttons == first.buttons
+    await press_charts(user, bot, "en")
+    assert len(photos(user)) == 2
     assert user.last_bot_message.photo is not None
 
 

@@ -11,20 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
 
 from bench.fleet import answer_chooser, newest_keyboard, next_action, shown_question
 from bench.integrity import find_problems
+from bot.aiohttp_request import AiohttpRequest
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser, Fault, FaultInjector
+from bot.retries import RetryingRateLimiter
 from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, QuestionSet
@@ -228,8 +234,11 @@ async def test_refused_calls_are_retried_and_every_reply_arrives(
 
     assert faults.hits >= 5
     assert set(journey.outcomes) == {"progressed"}
+    # The charts, on request: their uploads go through the same retries.
+    await user.press(Renderer().text("en", "button_charts"))
+    await bot.runtime.services.charts.drain()
     assert errors_handled(caplog) == 0
-    assert len([m for m in user.bot_messages if m.photo is not None]) == 2  # uploads work too
+    assert len([m for m in user.bot_messages if m.photo is not None]) == 2
     await assert_nothing_lost(settings, shipped_kb, user, journey)
 
 
@@ -389,3 +398,42 @@ async def _bot_waiting_for_lock(admin: AsyncEngine) -> int:
             return int(pid)
         await asyncio.sleep(0.05)
     raise AssertionError("the bot never waited for the lock")
+
+
+@pytest.mark.parametrize("client", ["httpx", "aiohttp"])
+async def test_a_refused_connection_is_retried_once_the_bot_api_is_back(
+    emulator: BotApiEmulator, client: str
+) -> None:
+    """Nothing listens on the Bot API's port at first: the connection is refused, which both
+    clients report as not carried out, so the call is repeated (after the backoff, when the
+    Bot API is listening again) and goes through."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    runner = web.AppRunner(emulator.build_app())
+    await runner.setup()
+    backoffs: list[float] = []
+
+    async def come_back(delay: float) -> None:  # the limiter's sleep between two attempts
+        backoffs.append(delay)
+        if len(backoffs) == 1:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+
+    request = AiohttpRequest() if client == "aiohttp" else HTTPXRequest()
+    bot = ExtBot(
+        emulator.token,
+        base_url=f"http://127.0.0.1:{port}/bot",
+        request=request,
+        get_updates_request=AiohttpRequest() if client == "aiohttp" else HTTPXRequest(),
+        rate_limiter=RetryingRateLimiter(AIORateLimiter(max_retries=0), sleep=come_back),
+    )
+    user = emulator.user(6100009, language_code="en")
+    await user.send("/start")  # a bot may write only to someone who has started it
+    try:
+        async with bot:  # getMe: refused first, then answered
+            await bot.send_message(user.id, "saved")
+    finally:
+        await runner.cleanup()
+    assert backoffs == [0.5]
+    assert bot.username == emulator.bot_user["username"]
+    assert user.last_bot_message.text == "saved"
