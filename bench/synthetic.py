@@ -1,8 +1,9 @@
 """Synthetic completed assessments for the statistics benchmark, bulk-inserted in chunks.
 
 The rows have the shape the bot writes (a respondent each, profile, answers, sub-factor and
-factor results), scored the way knowledge.assess scores them, but computed with plain floats
-so that generating 100 000 assessments takes seconds, not minutes.
+factor results, and the wide score row, with slots assigned in KB order), scored the way
+knowledge.assess scores them, but computed with plain floats so that generating 100 000
+assessments takes seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from knowledge import KnowledgeBase, QuestionSet
-from storage.models import Answer, Assessment, FactorResult, Respondent, SubFactorResult
+from storage.models import (
+    Answer,
+    Assessment,
+    AssessmentScore,
+    FactorResult,
+    Respondent,
+    SubFactorResult,
+)
+from storage.scores import ScoreSlots, assign_score_slots, score_row
 
 __all__ = ["Batch", "generate_batches", "insert_synthetic"]
 
@@ -38,6 +47,7 @@ class Batch:
     answers: list[dict[str, Any]] = field(default_factory=list)
     subfactors: list[dict[str, Any]] = field(default_factory=list)
     factors: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -51,11 +61,17 @@ def _answer(rng: random.Random, bias: float) -> int | None:
 
 
 def _results(
-    kb: KnowledgeBase, rng: random.Random, batch: Batch, number: int, question_set: QuestionSet
+    kb: KnowledgeBase,
+    slots: ScoreSlots,
+    rng: random.Random,
+    batch: Batch,
+    number: int,
+    question_set: QuestionSet,
 ) -> float | None:
     """Answer, score and store one assessment's results; its readiness index."""
     bias = rng.random()  # agencies differ: some answer high across the board
     factor_scores: list[float] = []
+    first_subfactor, first_factor = len(batch.subfactors), len(batch.factors)
     for factor in kb.factors:
         scores: list[float] = []
         for sf in factor.subfactors:
@@ -94,16 +110,29 @@ def _results(
         batch.factors.append(
             {"assessment_id": number, "factor_key": factor.key, "score": factor_score}
         )
+    batch.scores.append(
+        score_row(
+            assessment_id=number,
+            factors=[(r["factor_key"], r["score"]) for r in batch.factors[first_factor:]],
+            subfactors=[
+                (r["subfactor_key"], r["score"], r["effect"])
+                for r in batch.subfactors[first_subfactor:]
+            ],
+            slots=slots,
+        )
+    )
     return _mean(factor_scores)
 
 
-def _one(kb: KnowledgeBase, rng: random.Random, batch: Batch, number: int) -> None:
+def _one(
+    kb: KnowledgeBase, slots: ScoreSlots, rng: random.Random, batch: Batch, number: int
+) -> None:
     question_set = QuestionSet.DETAILED if number % DETAILED_EVERY == 0 else QuestionSet.CORE
     completed = START + timedelta(days=rng.randrange(MONTHS * 30), seconds=rng.randrange(86_400))
     batch.respondents.append(
         {"id": number, "telegram_id": 10**12 + number, "language": "fa", "created_at": completed}
     )
-    readiness = _results(kb, rng, batch, number, question_set)
+    readiness = _results(kb, slots, rng, batch, number, question_set)
     code = rng.randrange(ORG_CODES)
     profile = kb.profile
     batch.assessments.append(
@@ -130,15 +159,19 @@ def _one(kb: KnowledgeBase, rng: random.Random, batch: Batch, number: int) -> No
 
 
 def generate_batches(
-    kb: KnowledgeBase, count: int, *, seed: int = 6, first: int = 1
+    kb: KnowledgeBase, slots: ScoreSlots, count: int, *, seed: int = 6, first: int = 1
 ) -> Iterator[Batch]:
     """`count` synthetic completed assessments with ids from `first`, CHUNK at a time."""
     rng = random.Random(seed)
     for start in range(first, first + count, CHUNK):
         batch = Batch()
         for number in range(start, min(start + CHUNK, first + count)):
-            _one(kb, rng, batch, number)
+            _one(kb, slots, rng, batch, number)
         yield batch
+
+
+def _table_name(table: Any) -> str:
+    return str(getattr(table, "__tablename__", None) or table.name)
 
 
 async def _copy(connection: AsyncConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -160,13 +193,21 @@ async def insert_synthetic(
         (Answer, "answers"),
         (SubFactorResult, "subfactors"),
         (FactorResult, "factors"),
+        (AssessmentScore, "scores"),
     )
+    # As the first completion would: the KB's keys get the next free slots, in KB order.
+    async with AsyncSession(engine) as session, session.begin():
+        slots = await assign_score_slots(
+            session=session,
+            factors=[f.key for f in kb.factors],
+            subfactors=[sf.key for sf in kb.subfactors],
+        )
     postgres = engine.dialect.name == "postgresql"
-    for batch in generate_batches(kb, count, first=first):
+    for batch in generate_batches(kb, slots, count, first=first):
         async with engine.begin() as connection:
-            for model, name in tables:
+            for table, name in tables:
                 rows = getattr(batch, name)
                 if postgres:
-                    await _copy(connection, model.__tablename__, rows)  # type: ignore[arg-type]
+                    await _copy(connection, _table_name(table), rows)
                 else:
-                    await connection.execute(insert(model), rows)
+                    await connection.execute(insert(table), rows)

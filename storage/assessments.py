@@ -23,6 +23,7 @@ from storage.models import (
     SubFactorResult,
     get_datetime_utc,
 )
+from storage.scores import write_assessment_score
 
 if TYPE_CHECKING:
     from knowledge import assessment as scoring
@@ -301,6 +302,16 @@ async def complete_assessment(
                 )
             )
     await session.flush()
+    # The same figures once more, one row per assessment, for statistics.
+    await write_assessment_score(
+        session=session,
+        assessment_id=assessment.id,
+        factors={factor.key: factor.score for factor in readiness.factors},
+        subfactors=[
+            (result.key, result.score, result.effect.value if result.effect is not None else None)
+            for result in readiness.subfactors
+        ],
+    )
 
 
 async def get_subfactor_results(

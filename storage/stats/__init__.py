@@ -1,7 +1,8 @@
 """Aggregated, anonymised statistics over completed assessments, computed in SQL.
 
 Every figure is an aggregate of a group of at least k assessments from at least k people;
-smaller groups are listed as suppressed. Nothing here returns a Telegram id, a name, or text
+smaller groups are listed as suppressed, and so are the groups that would let one be worked
+out by subtraction (suppression.py). Nothing here returns a Telegram id, a name, or text
 a respondent typed: organisations are grouped by their deep-link code.
 """
 

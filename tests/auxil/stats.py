@@ -27,7 +27,7 @@ class Seeded:
 
 def seed_specs() -> list[Spec]:
     """Six in health (five people, one of them planted, all with the "water" link code,
-    some detailed), two in education (suppressed at k=5), across two months."""
+    some detailed), two in education (suppressed at k=5), five in utilities, in two months."""
     health = [
         Spec(
             respondent=PLANTED_RESPONDENT if i == 0 else i,
@@ -41,7 +41,10 @@ def seed_specs() -> list[Spec]:
     ]
     again = Spec(respondent=1, sector="health", org_code=ORG_CODE, month=2, values=(3,))
     education = [Spec(respondent=50 + i, sector="education", values=(1,)) for i in range(2)]
-    return [*health, again, *education]
+    # Five in utilities: shown alone, but hidden beside education by sector, or the total
+    # minus health and utilities would give education's two away.
+    utilities = [Spec(respondent=70 + i, sector="utilities", values=(2,)) for i in range(5)]
+    return [*health, again, *education, *utilities]
 
 
 async def seed_statistics(

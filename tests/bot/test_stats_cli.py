@@ -62,8 +62,8 @@ def test_a_csv_export_by_sector_and_month(
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["بخش", "ماه"]
-    assert len(rows) == 1 + 3  # health in two months, education in one
-    assert "3 group(s) exported as csv" in capsys.readouterr().err
+    assert len(rows) == 1 + 4  # health in two months, education and utilities in one
+    assert "4 group(s) exported as csv" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("file_format", ["json", "xlsx"])
@@ -102,7 +102,7 @@ def test_standard_output(
     assert main(["stats", "export", "--format", "json", "--lang", "en", "--out", "-"]) == 0
 
     document = json.loads(capsysbinary.readouterr().out)
-    assert document["by"] == [] and document["groups"][0]["n"] == 8
+    assert document["by"] == [] and document["groups"][0]["n"] == 13
 
 
 @pytest.mark.parametrize("by", ["name", "sector,region,month"])

@@ -75,10 +75,16 @@ async def test_csv_starts_with_a_bom_and_round_trips_persian(
     assert header[:2] == [sector_column, {"fa": "ماه", "en": "Month"}[locale]]
     assert len({len(row) for row in rows}) == 1
     shown = {(row[0], row[1]): row for row in body}
-    # Health has 3 + 3 assessments in the two months: both under k = 5, both suppressed.
+    # Health has 3 + 3 assessments in the two months and education 2: all under k = 5, all
+    # suppressed. Utilities' 5 in one month are shown.
+    utilities = next(s for s in shipped_kb.profile.sectors if s.key == "utilities")
     assert set(shown) >= {(health, "2025-01"), (health, "2025-02")}
     suppressed_word = {"fa": "بله", "en": "yes"}[locale]
-    assert all(row[2] == suppressed_word and row[3] == "" for row in body)
+    hidden = [row for key, row in shown.items() if key[0] != utilities.label.get(locale)]
+    assert len(hidden) == 3
+    assert all(row[2] == suppressed_word and row[3] == "" for row in hidden)
+    (utilities_row,) = [row for key, row in shown.items() if key[0] == utilities.label.get(locale)]
+    assert utilities_row[2] != suppressed_word and utilities_row[3] == "5"
 
 
 async def test_csv_shows_a_group_of_k_with_its_figures(runtime: Runtime, seeded: Seeded) -> None:
@@ -125,7 +131,7 @@ async def test_json_has_groups_funnel_reliability_and_answers(
         "label": {"sector": "Education"},
         "suppressed": True,
     }
-    assert document["funnel"]["completed"] == 8
+    assert document["funnel"]["completed"] == 13
     assert set(document["reliability"]) == {f.key for f in shipped_kb.factors}
     # Two detailed responses only: under k, so no alpha and no count.
     assert all(
@@ -133,8 +139,8 @@ async def test_json_has_groups_funnel_reliability_and_answers(
     )
     answers = document["answers"]
     first = shipped_kb.subfactors[0].questions[0].id
-    assert answers[first]["total"] == 8
-    assert sum(answers[first]["counts"].values()) == 8
+    assert answers[first]["total"] == 13
+    assert sum(answers[first]["counts"].values()) == 13
 
 
 async def test_an_organisation_profile_needs_k_respondents(

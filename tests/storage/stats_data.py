@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from statistics import fmean
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import InterviewState, KnowledgeBase, QuestionSet, Readiness, assess
 from storage.assessments import (
@@ -21,9 +21,10 @@ from storage.assessments import (
     save_interview_state,
     start_assessment,
 )
-from storage.models import Assessment
+from storage.models import SUBFACTOR_SLOTS, Assessment, ScoreSlot, ScoreSlotKind
 from storage.respondents import forget_respondent, get_or_create_respondent
-from storage.stats import Dimension
+from storage.stats import Dimension, GroupStats, stream_group_stats
+from storage.stats.suppression import Cell, plan_suppression
 
 TELEGRAM_BASE = 900_000_000_000
 #: Typed by a respondent as the organisation's name: it must never reach a statistics file.
@@ -45,6 +46,12 @@ class Spec:
     # None: completed; otherwise left unfinished (active, or cancelled) at `cursor`.
     unfinished: str | None = None
     cursor: int = 0
+    # Scored under this KB revision instead of the one the test passes (None: that one).
+    kb: KnowledgeBase | None = field(default=None, compare=False)
+
+    def knowledge(self, kb: KnowledgeBase) -> KnowledgeBase:
+        """The KB this assessment is scored under, `kb` unless the spec has its own."""
+        return self.kb or kb
 
     def answers(self, kb: KnowledgeBase) -> dict[str, int | None]:
         """The answer to every question of the set (values cycled), or up to the cursor."""
@@ -101,13 +108,13 @@ async def store_specs(
             profile=profile,
             org_code=spec.org_code,
         )
-        answers = spec.answers(kb)
+        answers = spec.answers(spec.knowledge(kb))
         state = InterviewState(profile, spec.question_set, answers, cursor=len(answers))
         await save_interview_state(session=session, assessment=assessment, state=state)
         if spec.unfinished == "cancelled":
             await cancel_assessment(session=session, assessment=assessment)
         elif spec.unfinished is None:
-            readiness = assess(kb, spec.question_set, answers)
+            readiness = assess(spec.knowledge(kb), spec.question_set, answers)
             await complete_assessment(session=session, assessment=assessment, readiness=readiness)
             when = datetime(2025, spec.month, 15, 12, 30, tzinfo=UTC)
             await session.execute(
@@ -150,30 +157,45 @@ def expected_groups(
     members: dict[tuple[str | None, ...], list[tuple[Spec, Readiness]]] = defaultdict(list)
     for spec in specs:
         if spec.unfinished is None:
-            readiness = assess(kb, spec.question_set, spec.answers(kb))
+            own = spec.knowledge(kb)
+            readiness = assess(own, spec.question_set, spec.answers(own))
             members[tuple(spec.key(d) for d in by)].append((spec, readiness))
     if not by and not members:
         return {(): Expected(suppressed=True)}
+    # Small groups, and those that would give a small one away (tested on their own in
+    # test_suppression.py), are hidden.
+    sizes = [
+        Cell(key, len(rows), len({spec.respondent for spec, _ in rows}))
+        for key, rows in members.items()
+    ]
+    hidden = plan_suppression(sizes, k=k) if by else frozenset()
     groups = {}
     for key, rows in members.items():
         people = {spec.respondent for spec, _ in rows}
-        if len(rows) < k or len(people) < k:
+        if len(rows) < k or len(people) < k or key in hidden:
             groups[key] = Expected(suppressed=True)
             continue
         results = [r for _, r in rows]
+        # A key is reported when some assessment of the group has a result for it (even an
+        # unscored one): assessments scored under different KB revisions have different keys.
+        factors = {f.key: f for r in results for f in r.factors}
+        subfactors = {sf.key: sf for r in results for sf in r.subfactors}
+        means: dict[str, float | None] = {}
         shares: dict[str, float | None] = {}
-        for sf in kb.subfactors:
-            effects = [r.subfactor(sf.key).effect for r in results]
-            known = [e for e in effects if e is not None]
-            shares[sf.key] = sum(e == "driver" for e in known) / len(known) if known else None
+        for sf_key in subfactors:
+            scored = [sf for r in results for sf in r.subfactors if sf.key == sf_key]
+            known = [sf.effect for sf in scored if sf.effect is not None]
+            means[sf_key] = _mean(sf.score for sf in scored)
+            shares[sf_key] = sum(e == "driver" for e in known) / len(known) if known else None
         groups[key] = Expected(
             suppressed=False,
             n=len(rows),
             readiness=_mean(r.index for r in results),
-            factors={f.key: _mean(r.factor(f.key).score for r in results) for f in kb.factors},
-            means={
-                sf.key: _mean(r.subfactor(sf.key).score for r in results) for sf in kb.subfactors
+            factors={
+                f_key: _mean(f.score for r in results for f in r.factors if f.key == f_key)
+                for f_key in factors
             },
+            means=means,
             shares=shares,
         )
     return groups
@@ -184,3 +206,44 @@ def close(actual: float | None, expected: float | None) -> bool:
     if actual is None or expected is None:
         return actual is expected
     return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9)
+
+
+async def collect(
+    session: AsyncSession, by: Sequence[Dimension], k: int
+) -> dict[tuple[str | None, ...], GroupStats]:
+    """Every group `stream_group_stats` yields, by key (checking that no key repeats)."""
+    groups = [g async for g in stream_group_stats(session=session, by=by, k=k)]
+    keys = [g.key for g in groups]
+    assert len(keys) == len(set(keys)), "a group was split across the stream"
+    return {g.key: g for g in groups}
+
+
+def assert_matches(actual: GroupStats, expected: Expected) -> None:
+    """The group's figures equal the reference, key for key: none missing, none extra."""
+    assert actual.suppressed == expected.suppressed, actual.key
+    if expected.suppressed:
+        # Nothing but the key: no count, no figure, however it is read.
+        assert (actual.n, actual.readiness, dict(actual.factors), dict(actual.subfactors)) == (
+            None,
+            None,
+            {},
+            {},
+        )
+        return
+    assert actual.n == expected.n
+    assert close(actual.readiness, expected.readiness)
+    assert actual.factors.keys() == expected.factors.keys(), actual.key
+    for key, mean in expected.factors.items():
+        assert close(actual.factors[key], mean), key
+    assert actual.subfactors.keys() == expected.means.keys(), actual.key
+    for key, figures in actual.subfactors.items():
+        assert close(figures.mean, expected.means[key]), key
+        assert close(figures.driver_share, expected.shares[key]), key
+
+
+async def exhaust_subfactor_slots(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Give every sub-factor column to a key of some old KB revision (committed), so that
+    the keys of assessments completed from now on have no column of the wide score row."""
+    async with session_factory() as session, session.begin():
+        for slot in range(SUBFACTOR_SLOTS):
+            session.add(ScoreSlot(kind=ScoreSlotKind.SUBFACTOR, key=f"retired_{slot}", slot=slot))

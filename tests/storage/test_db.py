@@ -26,12 +26,14 @@ TABLES = {
     "alembic_version",
     "answer",
     "assessment",
+    "assessment_score",
     "audit_log",
     "factor_result",
     "kb_revision",
     "kb_upload",
     "organisation",
     "respondent",
+    "score_slot",
     "subfactor_result",
 }
 
@@ -69,7 +71,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0003"
+        assert await connection.run_sync(_current_revision) == _head() == "0004"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:
