@@ -69,9 +69,7 @@ def edited(shipped_kb: KnowledgeBase) -> dict[str, Any]:
     document = copy.deepcopy(to_document(shipped_kb))
     question = document["factors"][1]["subfactors"][0]["questions"][0]
     question["text"]["en"] = "Does a written plan name who answers citizens on social media?"
-    question["text"]["fa"] = (
-        "آیا برنامه‌ای مکتوب، پاسخ‌گوی شهروندان را تعیین کرده است؟"
-    )
+    question["text"]["fa"] = "آیا برنامه‌ای مکتوب، پاسخ‌گوی شهروندان را تعیین کرده است؟"
     return document
 
 
