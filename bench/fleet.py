@@ -34,6 +34,8 @@ __all__ = [
     "newest_keyboard",
     "next_action",
     "shown_question",
+    "step_kind",
+    "step_reply",
     "walk_checklist",
     "walk_script",
 ]
@@ -48,6 +50,32 @@ def keyboard_reply(call: ApiCall) -> bool:
     """A reply that shows the next step: our bot puts every step under inline buttons."""
     markup = call.params.get("reply_markup")
     return isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
+
+
+def step_reply(call: ApiCall) -> bool:
+    """A reply that ends a checklist step: a keyboard other than the results' 📊 Charts button.
+
+    The completing answer replies with several messages: the scores (under the charts button)
+    first and the explore screen last; the step is over when the last one arrives.
+    """
+    if not keyboard_reply(call):
+        return False
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    data = [str(button.get("callback_data", "")) for row in rows for button in row]
+    return not (data and all(item.startswith("ch:") for item in data))
+
+
+def step_kind(kind: str, payload: str) -> str:
+    """What a step is, for the latency breakdown: start, sector, region, organisation, role,
+    question set or answer (the walk calls the answer that brings the results completion)."""
+    if kind == "send":
+        return "start" if payload.startswith("/start") else "organisation"
+    for prefix, name in (("p:", "profile"), ("qs:", "question set"), ("a:", "answer")):
+        if payload.startswith(prefix):
+            if name == "profile":
+                return {"s": "sector", "r": "region", "o": "role"}.get(payload.split(":")[2], name)
+            return name
+    return "other"
 
 
 def any_reply(call: ApiCall) -> bool:
@@ -120,6 +148,7 @@ class Walk:
 
     user_id: int
     latencies: list[float] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)  # step_kind of each latency
     updates: int = 0
     timeouts: int = 0
     finished: bool = False
@@ -200,16 +229,18 @@ async def walk_checklist(
                 return user.send(payload)
             return user.press_data(payload, message.message_id)
 
-        latency = await emulator.act(user, publish, keyboard_reply, patience)
+        latency = await emulator.act(user, publish, step_reply, patience)
         walk.updates += 1
         if latency is None:
             walk.timeouts += 1
             continue
         walk.latencies.append(latency)
+        after = newest_keyboard(user)
+        completed = after is not None and "ev:" in "".join(_data(after))
+        walk.steps.append("completion" if completed else step_kind(kind, payload))
         if before is not None and _ANSWER.fullmatch(payload):
-            after = newest_keyboard(user)
             shown = shown_question(after)
-            moved_on = shown is None and after is not None and "ev:" in "".join(_data(after))
+            moved_on = shown is None and completed
             if moved_on or (shown is not None and shown != before):
                 value = payload.rsplit(":", 1)[1]
                 walk.acknowledged[before] = None if value == "x" else int(value)
@@ -221,7 +252,7 @@ async def walk_script(
 ) -> Walk:
     """Send a fixed list of messages and button presses, each after the previous reply."""
     walk = Walk(user.id)
-    for kind, payload in script:
+    for number, (kind, payload) in enumerate(script, 1):
         newest = user.bot_messages[-1].message_id if kind == "press" else None
 
         def publish(payload: str = payload, newest: int | None = newest) -> Awaitable[object]:
@@ -235,6 +266,7 @@ async def walk_script(
             walk.timeouts += 1
             break
         walk.latencies.append(latency)
+        walk.steps.append("completion" if number == len(script) else step_kind(kind, payload))
     walk.finished = walk.timeouts == 0
     return walk
 

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +49,31 @@ class Figures:
     cpu: float
     peak_rss: int
     driver_cpu: float  # this process: the emulator and the simulated users
+    steps: list[str]  # what each latency's step was (bench.fleet.step_kind, or completion)
 
     @property
     def throughput(self) -> float:
         """Updates handled per second of wall time."""
         return self.updates / self.seconds
 
-    def percentile(self, share: float) -> float:
-        """The latency below which `share` of the replies came, in seconds."""
-        ordered = sorted(self.latencies)
+    def percentile(self, share: float, step: str | None = None) -> float:
+        """The latency below which `share` of the replies (of `step` only) came, in seconds."""
+        pairs = zip(self.latencies, self.steps, strict=True)
+        ordered = sorted(latency for latency, kind in pairs if step in (None, kind))
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    def breakdown(self) -> str:
+        """Latency by step (count:p50/p99), and the steps of the slowest 1% of replies."""
+        parts = []
+        for step in dict.fromkeys(self.steps):
+            p50, p99 = (self.percentile(p, step) * 1000 for p in (0.5, 0.99))
+            parts.append(f"{step.replace(' ', '_')}={self.steps.count(step)}:{p50:.0f}/{p99:.0f}ms")
+        p99 = self.percentile(0.99)
+        slowest = Counter(
+            kind for latency, kind in zip(self.latencies, self.steps, strict=True) if latency >= p99
+        )
+        tail = " ".join(f"{kind.replace(' ', '_')}={n}" for kind, n in slowest.most_common())
+        return f"{self.name:<8} by step {' '.join(parts)}; at or above p99: {tail}"
 
     def line(self) -> str:
         """One printed line."""
@@ -118,6 +134,7 @@ async def run_users(
         process.cpu_seconds() - cpu_before,
         process.peak_rss(),
         time.process_time() - driver_before,
+        [step for w in walks for step in w.steps],
     )
 
 
@@ -162,6 +179,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         )
         await bare.stop()
         print(bare_figures.line(), flush=True)
+        print(bare_figures.breakdown(), flush=True)
 
         ours = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "pishran")
         await walk_checklist(emulator, emulator.user(2), patience=patience)  # warm-up
@@ -179,6 +197,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
             spy.wait(60)
         await ours.stop()
         print(our_figures.line(), flush=True)
+        print(our_figures.breakdown(), flush=True)
 
         open_rss = await open_assessments(emulator, environ, workdir, args.open, patience)
         return bare_figures, our_figures, open_rss
