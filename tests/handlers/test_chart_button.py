@@ -14,7 +14,7 @@ from bot.emulator import BotApiEmulator, EmulatedUser
 from handlers.chart_drawer import ChartDrawer
 from handlers.context import SERVICES_KEY
 from handlers.i18n import Renderer
-from knowledge import KnowledgeBase, QuestionSet
+from knowledge import KnowledgeBase, Locale, QuestionSet
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot
 from tests.handlers.test_report import CORE_VALUES, photos
@@ -65,11 +65,12 @@ def held(bot: RunningBot) -> Iterator[tuple[ChartDrawer, HeldExecutor]]:
     executor.fail()  # a failed test may leave jobs held: let the bot stop
 
 
-async def complete(user: EmulatedUser, kb: KnowledgeBase) -> None:
+async def complete(user: EmulatedUser, kb: KnowledgeBase, locale: Locale = "en") -> None:
+    """Take `user` through the core checklist to the results."""
     await user.send("/start")
-    await fill_profile(user, kb, "en")
+    await fill_profile(user, kb, locale)
     await user.press(question_set_button(user, QuestionSet.CORE))
-    await answer_questions(user, kb, "en", CORE_VALUES)
+    await answer_questions(user, kb, locale, CORE_VALUES)
 
 
 def chart_data(user: EmulatedUser) -> str:
@@ -86,7 +87,7 @@ async def test_another_persons_answer_is_answered_while_the_charts_are_drawn(
     bot: RunningBot,
     shipped_kb: KnowledgeBase,
     held: tuple[ChartDrawer, HeldExecutor],
-):
+) -> None:
     drawer, executor = held
     drawing = emulator.user(4501, language_code="en")
     answering = emulator.user(4502, language_code="en")
@@ -121,7 +122,7 @@ async def test_a_repeated_press_draws_once(
     bot: RunningBot,
     shipped_kb: KnowledgeBase,
     held: tuple[ChartDrawer, HeldExecutor],
-):
+) -> None:
     drawer, executor = held
     user = emulator.user(4503, language_code="en")
     await complete(user, shipped_kb)
@@ -150,13 +151,10 @@ async def test_a_failed_drawing_tells_the_person_and_the_next_press_works(
     bot: RunningBot,
     shipped_kb: KnowledgeBase,
     held: tuple[ChartDrawer, HeldExecutor],
-):
+) -> None:
     drawer, executor = held
     user = emulator.user(4504, language_code="fa")
-    await user.send("/start")
-    await fill_profile(user, shipped_kb, "fa")
-    await user.press(question_set_button(user, QuestionSet.CORE))
-    await answer_questions(user, shipped_kb, "fa", CORE_VALUES)
+    await complete(user, shipped_kb, "fa")
     await user.press(RENDERER.text("fa", "button_charts"))
     await executor.submitted()
     executor.fail()
@@ -175,7 +173,7 @@ async def test_forged_and_stale_chart_buttons_are_no_longer_valid(
     bot: RunningBot,
     shipped_kb: KnowledgeBase,
     held: tuple[ChartDrawer, HeldExecutor],
-):
+) -> None:
     drawer, executor = held
     owner = emulator.user(4505, language_code="en")
     other = emulator.user(4506, language_code="fa")
