@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from handlers.checklist import Results
+from handlers.checklist.service import Results
 from handlers.i18n import Renderer
-from handlers.report import chart_images
-from handlers.report_document import render_report_document
+from handlers.report.document import render_report_document
+from handlers.report.telegram import chart_images
 from knowledge import Locale, QuestionSet, advise, assess, load_shipped_kb
 
 ANSWERS: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]

@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import insert_synthetic
 from bot.application import prepare_database
-from handlers.exports import ExportFormat
 from handlers.i18n import Renderer
 from handlers.knowledge_store import KnowledgeStore
-from handlers.statistics import ExportRequest, Statistics
+from handlers.statistics.exports import ExportFormat
+from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import load_shipped_kb
 from storage.db import build_engine, build_session_factory, normalise_database_url
 from storage.stats import parse_dimensions

@@ -256,9 +256,9 @@ def start_py_spy(pid: int, output: str) -> subprocess.Popen[bytes]:
 def chart_cost() -> float:
     """CPU seconds to draw the two charts (Persian) once, measured in this process; the bot
     draws them on request, in a worker process (not part of the phases above)."""
-    from handlers.checklist import Results
+    from handlers.checklist.service import Results
     from handlers.i18n import Renderer
-    from handlers.report import chart_images
+    from handlers.report.telegram import chart_images
     from knowledge import advise, assess
 
     kb = load_shipped_kb()

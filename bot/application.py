@@ -18,17 +18,17 @@ from bot.monitoring import MonitoredApplication
 from bot.retries import RetryingRateLimiter
 from bot.settings import Settings
 from handlers.audit_trail import AuditTrail
-from handlers.chart_drawer import ChartDrawer
-from handlers.checklist import Checklist
+from handlers.checklist.service import Checklist
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.i18n import Renderer
-from handlers.kb_admin import KnowledgeAdmin
+from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
-from handlers.org_admin import OrganisationAdmin
+from handlers.organisations.service import OrganisationAdmin
 from handlers.registry import register, set_commands
-from handlers.reminder_job import setup_reminders
-from handlers.reminders import Reminders
-from handlers.statistics import Statistics
+from handlers.reminders.service import Reminders
+from handlers.reminders.telegram import setup_reminders
+from handlers.report.chart_drawer import ChartDrawer
+from handlers.statistics.service import Statistics
 from knowledge import load_shipped_kb, to_document
 from storage.db import build_engine, build_session_factory, upgrade_database
 from storage.kb_revisions import ensure_shipped_kb_revision

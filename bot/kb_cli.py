@@ -112,7 +112,7 @@ async def import_kb(
     out = out or sys.stdout
     from bot.application import start_runtime
     from bot.settings import load_settings
-    from handlers.kb_admin import StaleRevisionError
+    from handlers.kb_admin.service import StaleRevisionError
 
     runtime = await start_runtime(load_settings())
     try:

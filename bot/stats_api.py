@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from handlers.audit_trail import AuditTrail
-from handlers.exports import CONTENT_TYPES, ExportFormat
-from handlers.statistics import ExportRequest, Statistics
+from handlers.statistics.exports import CONTENT_TYPES, ExportFormat
+from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import Locale
 from storage.stats import Dimension, parse_dimensions
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from storage.stats.dimensions import Dimension, parse_dimensions
 
 if TYPE_CHECKING:
-    from handlers.statistics import ExportRequest
+    from handlers.statistics.service import ExportRequest
 
 __all__ = ["add_stats_commands", "export_stats"]
 
@@ -49,8 +49,8 @@ async def export_stats(request: ExportRequest, out: BinaryIO, *, progress: bool 
 
 def _export(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
-    from handlers.exports import ExportFormat
-    from handlers.statistics import ExportRequest
+    from handlers.statistics.exports import ExportFormat
+    from handlers.statistics.service import ExportRequest
 
     request = ExportRequest(
         by=args.by,

@@ -8,14 +8,14 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.audit_trail import AuditTrail
-from handlers.chart_drawer import ChartDrawer
-from handlers.checklist import Checklist
+from handlers.checklist.service import Checklist
 from handlers.i18n import Renderer
-from handlers.kb_admin import KnowledgeAdmin
+from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
-from handlers.org_admin import OrganisationAdmin
-from handlers.reminders import Reminders
-from handlers.statistics import Statistics
+from handlers.organisations.service import OrganisationAdmin
+from handlers.reminders.service import Reminders
+from handlers.report.chart_drawer import ChartDrawer
+from handlers.statistics.service import Statistics
 
 __all__ = ["SERVICES_KEY", "BotContext", "Services"]
 

@@ -13,8 +13,14 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, conversation, errors, evidence, reminder_job, report, stats_admin
+from handlers import errors
+from handlers.checklist import telegram as conversation
+from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
+from handlers.kb_admin import telegram as admin
+from handlers.reminders import telegram as reminder_job
+from handlers.report import telegram as report
+from handlers.statistics import telegram as stats_admin
 
 __all__ = ["COMMANDS", "register", "set_commands"]
 

@@ -45,6 +45,7 @@ from knowledge.loader import (
     validate_document,
 )
 from knowledge.model import (
+    LOCALES,
     Action,
     Advice,
     AdviceCase,
@@ -67,6 +68,7 @@ from knowledge.search import SearchHit, SearchIndex, search
 from knowledge.text import fold_for_search, normalise_digits, normalise_text, to_persian_digits
 
 __all__ = [
+    "LOCALES",
     "MAX_DOCUMENT_BYTES",
     "PROFILE_FIELDS",
     "Action",

@@ -1,7 +1,7 @@
 """The web admin panel at /admin: sign in with ADMIN_TOKEN, edit the KB, history, organisations.
 
-Built on the same use cases as the Telegram admin commands (handlers.kb_admin,
-handlers.org_admin, handlers.audit_trail); this package only adds the web around them.
+Built on the same use cases as the Telegram admin commands (handlers.kb_admin.service,
+handlers.organisations.service, handlers.audit_trail); this package only adds the web around them.
 """
 
 from bot.admin.app import build_admin_app, setup_admin

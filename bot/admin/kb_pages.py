@@ -21,7 +21,7 @@ from bot.admin.forms import (
 )
 from bot.admin.pages import render, request_locale, set_notice
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY, AdminPanel
-from handlers.kb_admin import StaleRevisionError, UnknownRevisionError
+from handlers.kb_admin.service import StaleRevisionError, UnknownRevisionError
 from knowledge import KBValidationError, KnowledgeBase, Problem
 
 __all__ = ["NOTE_MAX_LENGTH", "edit_form", "export_kb", "home", "kb_overview", "save_edit"]

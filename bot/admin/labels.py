@@ -1,18 +1,14 @@
-"""The panel's own words, fa and en, from bot/templates/admin/labels.<locale>.yaml."""
+"""The panel's own words, fa and en, from bot/admin/locales (the chat's catalog system)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from knowledge import Locale, to_persian_digits
+from handlers.i18n import load_catalogs
+from knowledge import LOCALES, Locale, to_persian_digits
 
 __all__ = ["LOCALES", "Labels", "text_direction"]
-
-LOCALES: tuple[Locale, ...] = ("fa", "en")
 
 
 def text_direction(locale: Locale) -> str:
@@ -24,11 +20,7 @@ class Labels:
     """Catalog strings for the panel: `text(locale, key)` or one member of a group."""
 
     def __init__(self) -> None:
-        root = resources.files("bot") / "templates" / "admin"
-        self.catalogs: dict[Locale, dict[str, Any]] = {
-            locale: yaml.safe_load((root / f"labels.{locale}.yaml").read_text(encoding="utf-8"))
-            for locale in LOCALES
-        }
+        self.catalogs: dict[str, dict[str, Any]] = load_catalogs(["bot.admin"])
 
     def text(self, locale: Locale, key: str, member: str | None = None, /, **values: Any) -> str:
         """The label `key` (or `key`'s `member`) with numbers in the locale's digits."""

@@ -11,10 +11,10 @@ from aiohttp import web
 from bot.admin.labels import Labels
 from bot.admin.security import SignInThrottle
 from handlers.audit_trail import AuditTrail
-from handlers.kb_admin import KnowledgeAdmin
+from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
-from handlers.org_admin import OrganisationAdmin
-from handlers.statistics import Statistics
+from handlers.organisations.service import OrganisationAdmin
+from handlers.statistics.service import Statistics
 from knowledge import Locale
 
 __all__ = [

@@ -11,7 +11,7 @@ from aiohttp_session import get_session
 
 from bot.admin.pages import render, request_locale, set_notice
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY
-from handlers.kb_admin import (
+from handlers.kb_admin.service import (
     RevisionAlreadyActiveError,
     UnknownRevisionError,
 )

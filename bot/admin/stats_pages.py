@@ -12,8 +12,8 @@ from aiohttp import web
 from bot.admin.pages import SECURITY_HEADERS, render, request_locale
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY
 from bot.stats_api import stream_export
-from handlers.exports import ExportFormat
-from handlers.statistics import ExportRequest, Statistics, lowest_driver_shares
+from handlers.statistics.exports import ExportFormat
+from handlers.statistics.service import ExportRequest, Statistics, lowest_driver_shares
 from knowledge import Locale
 from storage.stats import MAX_DIMENSIONS, Dimension, parse_dimensions
 

@@ -33,12 +33,13 @@ from bot.playground.views import (
     setup_routes,
 )
 from bot.settings import Settings
-from handlers.i18n import Renderer
+from handlers.i18n import CHAT_FEATURES, Renderer
 from knowledge import Locale
 
 __all__ = [
     "EMULATOR_PREFIX",
     "PLAYGROUND_BOT_USERNAME",
+    "PLAYGROUND_FEATURES",
     "PlaygroundBot",
     "RunningPlayground",
     "build_playground_app",
@@ -63,15 +64,17 @@ def _templates() -> jinja2.Environment:
     )
 
 
-def build_playground_app(
-    emulator: BotApiEmulator, *, default_locale: Locale, renderer: Renderer | None = None
-) -> web.Application:
+#: The chat's catalogs and templates plus the page's own words (bot/playground/locales).
+PLAYGROUND_FEATURES = (*CHAT_FEATURES, "bot.playground")
+
+
+def build_playground_app(emulator: BotApiEmulator, *, default_locale: Locale) -> web.Application:
     """The page, its JSON API and static files, with the emulator mounted at EMULATOR_PREFIX."""
     # The root app reads every request body, so it takes the emulator's upload limit; the
     # playground's own API reads at most views.MAX_BODY_BYTES.
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_REQUEST_SIZE)
     app[PLAYGROUND_KEY] = Playground(emulator, default_locale=default_locale)
-    app[RENDERER_KEY] = renderer or Renderer()
+    app[RENDERER_KEY] = Renderer(PLAYGROUND_FEATURES)
     app[TEMPLATES_KEY] = _templates()
     setup_routes(app)
     app.router.add_static("/static", Path(str(resources.files("bot") / "static")), name="static")

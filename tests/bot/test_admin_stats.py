@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.application import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import build_web_app
-from handlers.exports import ExportFormat
-from handlers.statistics import ExportRequest
+from handlers.statistics.exports import ExportFormat
+from handlers.statistics.service import ExportRequest
 from knowledge import KnowledgeBase, to_persian_digits
 from storage.models import AuditLog
 from storage.stats import Dimension

@@ -26,9 +26,9 @@ def test_starting_the_bot_imports_no_charting_or_spreadsheet_library():
 def test_drawing_needs_them_in_the_drawing_process_only():
     script = (
         "import sys\n"
-        "from handlers.chart_drawer import draw_job\n"
+        "from handlers.report.chart_drawer import draw_job\n"
         "assert 'matplotlib' not in sys.modules\n"
-        "from handlers.charts import render_radar\n"
+        "from handlers.report.charts import render_radar\n"
         "assert 'matplotlib' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)

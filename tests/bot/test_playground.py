@@ -29,7 +29,7 @@ from bot.playground import (
 )
 from bot.playground.server import _loopback_url
 from bot.settings import Settings
-from handlers.i18n import Renderer
+from handlers.i18n import Renderer, load_catalogs
 from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
@@ -176,7 +176,7 @@ async def test_the_page_has_the_chat_and_follows_the_language_toggle(
 
 
 def test_the_page_texts_exist_in_both_languages() -> None:
-    catalogs = Renderer().catalogs
+    catalogs = load_catalogs(["bot.playground"])
     for group in ("playground", "playground_error"):
         assert set(catalogs["fa"][group]) == set(catalogs["en"][group]), group
 
@@ -364,7 +364,7 @@ async def test_bad_input_is_refused_with_a_json_error(
     response = await page.post(path, body)
     assert response.status == 400
     assert (await response.json())["error"] == code
-    assert code in Renderer().catalogs["en"]["playground_error"]
+    assert code in load_catalogs(["bot.playground"])["en"]["playground_error"]
 
 
 async def test_a_button_the_message_does_not_have_is_refused(

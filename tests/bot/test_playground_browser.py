@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.playground import RunningPlayground, start_playground
+from bot.playground.server import PLAYGROUND_FEATURES
 from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
@@ -51,7 +52,7 @@ async def test_a_person_completes_the_checklist_in_the_browser(
 ) -> None:
     from playwright.async_api import expect
 
-    renderer = Renderer()
+    renderer = Renderer(PLAYGROUND_FEATURES)
     context = await browser.new_context(viewport={"width": 960, "height": 1100})
     page = await context.new_page()
     problems: list[str] = []

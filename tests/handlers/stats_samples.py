@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from handlers.checklist import Results
+from handlers.checklist.service import Results
+from handlers.checklist.views import render_results
 from handlers.i18n import Renderer
-from handlers.replies import render_results
-from handlers.statistics import Summary, lowest_driver_shares
-from handlers.stats_quality import (
+from handlers.statistics.quality import (
     DONT_KNOW,
     FactorReliability,
     Instrument,
     QuestionAnswers,
     StoppedAt,
 )
+from handlers.statistics.service import Summary, lowest_driver_shares
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.stats import DropOff, Funnel, GroupStats, SubFactorFigures
 

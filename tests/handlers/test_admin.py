@@ -15,7 +15,7 @@ from sqlmodel import col
 from bot.emulator import BotApiEmulator
 from handlers import callbacks
 from handlers.i18n import Renderer
-from handlers.org_admin import ORG_CODE_ALPHABET, ORG_CODE_LENGTH
+from handlers.organisations.service import ORG_CODE_ALPHABET, ORG_CODE_LENGTH
 from knowledge import KnowledgeBase, Locale, QuestionSet, count_summary, load_kb
 from storage.audit import actor_for_telegram
 from storage.models import Assessment, KbRevision, KbUpload

@@ -14,8 +14,8 @@ from sqlmodel import col
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
-from handlers.kb_admin import KnowledgeAdmin, StaleRevisionError, UnknownRevisionError
-from handlers.kb_upload import Decision, UploadRefusal
+from handlers.kb_admin.service import KnowledgeAdmin, StaleRevisionError, UnknownRevisionError
+from handlers.kb_admin.upload import Decision, UploadRefusal
 from handlers.replies import MESSAGE_LIMIT
 from knowledge import (
     KBValidationError,

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.emulator import BotApiEmulator, EmulatedUser
-from handlers.chart_drawer import ChartDrawer
 from handlers.context import SERVICES_KEY
 from handlers.i18n import Renderer
+from handlers.report.chart_drawer import ChartDrawer
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot

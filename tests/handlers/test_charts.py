@@ -12,16 +12,16 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from handlers.chart_text import display_text, font_families
-from handlers.charts import (
+from handlers.checklist.service import Results
+from handlers.i18n import Renderer
+from handlers.report.chart_text import display_text, font_families
+from handlers.report.charts import (
     BarTexts,
     SubFactorBar,
     baseline_score,
     render_subfactor_bars,
 )
-from handlers.checklist import Results
-from handlers.i18n import Renderer
-from handlers.report import chart_images, factor_baselines
+from handlers.report.telegram import chart_images, factor_baselines
 from knowledge import Effect, KnowledgeBase, Locale, QuestionSet, advise, assess
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

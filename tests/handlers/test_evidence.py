@@ -10,7 +10,7 @@ from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from bot.settings import Settings
 from handlers import callbacks
 from handlers.callbacks import EvidenceCards, EvidenceFactors, EvidenceOrigin, EvidenceSubFactors
-from handlers.evidence_views import answer_screen, factors_screen, screen_for
+from handlers.evidence.views import answer_screen, factors_screen, screen_for
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, SearchIndex, SubFactor, to_document, to_persian_digits
 from tests.auxil.harness import RunningBot

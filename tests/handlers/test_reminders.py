@@ -19,8 +19,8 @@ from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import load_settings
 from handlers import callbacks
 from handlers.i18n import Renderer
-from handlers.reminder_job import ReminderRun, render_reminder, send_due_reminders
-from handlers.reminders import Reminder
+from handlers.reminders.service import Reminder
+from handlers.reminders.telegram import ReminderRun, render_reminder, send_due_reminders
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.respondents import get_respondent
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
@@ -204,7 +204,7 @@ async def test_a_permanent_failure_keeps_the_claim(
 
 
 def test_both_catalogs_have_the_same_reminder_texts() -> None:
-    root = resources.files("handlers") / "locales"
+    root = resources.files("handlers.reminders") / "locales"
     keys = {
         locale: set(yaml.safe_load((root / locale / "reminders.yaml").read_text("utf-8")))
         for locale in ("fa", "en")

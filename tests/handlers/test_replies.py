@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.emulator import parse_html, utf16_len
-from handlers.checklist import Results
+from handlers.checklist.service import Results
+from handlers.checklist.views import render_results
 from handlers.i18n import Renderer
-from handlers.replies import MESSAGE_LIMIT, render_results, split_message
+from handlers.replies import MESSAGE_LIMIT, split_message
 from knowledge import KnowledgeBase, Locale, QuestionSet, advise, assess
 
 

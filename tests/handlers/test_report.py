@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
-from handlers.checklist import Results
+from handlers.checklist.service import Results
 from handlers.i18n import Renderer
-from handlers.report_document import ChartImage, render_report_document
+from handlers.report.document import ChartImage, render_report_document
 from knowledge import KnowledgeBase, Locale, QuestionSet, advise, assess
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from bot.application import Runtime, start_runtime
 from bot.settings import Settings
-from handlers.exports import ExportFormat
-from handlers.statistics import ExportRequest, Statistics
+from handlers.statistics.exports import ExportFormat
+from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import KnowledgeBase, Locale
 from storage.stats import Dimension, parse_dimensions
 from tests.auxil.stats import Seeded, readable_text, seed_statistics

@@ -17,15 +17,17 @@ from typing import Any
 import pytest
 
 from bot.emulator import parse_html, utf16_len
-from handlers import admin, evidence_views
 from handlers.callbacks import EvidenceCards, EvidenceOrigin
-from handlers.checklist import Results, Step
+from handlers.checklist.service import Results, Step
+from handlers.checklist.views import render_results, render_step
+from handlers.evidence import views as evidence_views
 from handlers.i18n import LOCALES, Renderer
-from handlers.kb_admin import ActiveSummary, RevisionInfo
-from handlers.kb_upload import UploadCheck, UploadRefusal
-from handlers.org_admin import OrganisationAdded, OrganisationInfo
+from handlers.kb_admin import telegram as admin
+from handlers.kb_admin.service import ActiveSummary, RevisionInfo
+from handlers.kb_admin.upload import UploadCheck, UploadRefusal
+from handlers.organisations.service import OrganisationAdded, OrganisationInfo
 from handlers.registry import COMMANDS
-from handlers.replies import MESSAGE_LIMIT, render_results, render_step, split_message
+from handlers.replies import MESSAGE_LIMIT, split_message
 from knowledge import (
     PROFILE_FIELDS,
     Case,

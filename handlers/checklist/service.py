@@ -1,0 +1,407 @@
+"""The checklist's use cases: one transaction per update, from stored state to what to show.
+
+No Telegram objects here: handlers pass ids and events in and render the plain values that
+come back. Every change is committed before the caller replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.checklist.reassessment import compare_with_previous
+from handlers.knowledge_store import KnowledgeStore
+from knowledge import (
+    PROFILE_FIELDS,
+    AnswerQuestion,
+    AskProfile,
+    AskQuestion,
+    AskQuestionSet,
+    Comparison,
+    Completed,
+    Event,
+    InterviewState,
+    KnowledgeBase,
+    Locale,
+    Notice,
+    SetProfile,
+    View,
+    advance,
+    current_view,
+)
+from knowledge.advisor import AdviceReport, advise
+from knowledge.assessment import Readiness, assess
+from storage import assessments as assessment_store
+from storage import organisations as organisation_store
+from storage import respondents as respondent_store
+from storage import stats as stats_store
+from storage.models import Assessment, AssessmentStatus, Respondent
+
+__all__ = [
+    "Checklist",
+    "ChecklistObserver",
+    "Refusal",
+    "Results",
+    "Step",
+    "position_of",
+]
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(StrEnum):
+    """Why a button press was not applied."""
+
+    NOT_YOURS = "not_yours"
+    CLOSED = "closed"
+    NO_ACTIVE = "no_active"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Results:
+    """A completed assessment's readiness and tailored advice."""
+
+    assessment_id: int
+    kb: KnowledgeBase
+    readiness: Readiness
+    report: AdviceReport
+    comparison: Comparison | None = None
+    profile: Mapping[str, str] = field(default_factory=dict)
+    completed_at: datetime | None = None
+    # The mean of each factor in the respondent's sector, when it has at least k assessments.
+    sector_means: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to show after an update: the current view, a notice, or the results."""
+
+    locale: Locale
+    kb: KnowledgeBase
+    assessment_id: int | None = None
+    view: View | None = None
+    notice: Notice | None = None
+    results: Results | None = None
+    refusal: Refusal | None = None
+    resumed: bool = False
+
+
+class ChecklistObserver(Protocol):
+    """Told of assessments started and completed, once committed (metrics, for example)."""
+
+    def assessment_started(self) -> None: ...
+
+    def assessment_completed(self) -> None: ...
+
+
+class Checklist:
+    """The respondent-facing use cases over storage and the knowledge core."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        knowledge: KnowledgeStore,
+        *,
+        default_locale: Locale = "fa",
+        observer: ChecklistObserver | None = None,
+        stats_k: int = 5,
+    ) -> None:
+        self._session_factory = session_factory
+        self._stats_k = stats_k
+        self._knowledge = knowledge
+        self._default_locale = default_locale
+        self._observer = observer
+
+    async def locale(self, *, telegram_id: int, language_code: str | None) -> Locale:
+        """The respondent's stored language, else one from Telegram's language_code."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+        return _locale(respondent)
+
+    async def set_language(self, *, telegram_id: int, language: Locale) -> None:
+        """Remember the respondent's chosen language."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language)
+            assert respondent.id is not None
+            await respondent_store.set_respondent_language(
+                session=session, respondent_id=respondent.id, language=language
+            )
+
+    async def start(
+        self,
+        *,
+        telegram_id: int,
+        language_code: str | None,
+        org_code: str | None = None,
+        restart: bool = False,
+    ) -> Step:
+        """Resume the active assessment, or start one (always, with `restart`)."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            organisation = org_code
+            if org_code:  # a registered organisation's code presets its name
+                known = await organisation_store.get_organisation_by_code(
+                    session=session, code=org_code
+                )
+                if known is not None:
+                    org_code, organisation = known.code, known.name
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            if active is not None and not restart:
+                if organisation and not active.organisation and not active.org_code:
+                    state = await assessment_store.load_interview_state(
+                        session=session, assessment=active
+                    )
+                    active.org_code = org_code
+                    event = SetProfile("organisation", organisation)
+                    await self._apply(session, active, state, event)
+                return await self._show(session, respondent, active, resumed=True)
+            revision, _ = await self._knowledge.active()
+            assessment = await assessment_store.start_assessment(
+                session=session,
+                respondent_id=respondent.id,
+                kb_revision=revision,
+                profile={"organisation": organisation} if organisation else None,
+                org_code=org_code,
+            )
+            step = await self._show(session, respondent, assessment)
+        if self._observer is not None:
+            self._observer.assessment_started()
+        return step
+
+    async def handle(
+        self,
+        *,
+        telegram_id: int,
+        language_code: str | None,
+        event: Event,
+        assessment_id: int | None = None,
+        at_position: int | None = None,
+    ) -> Step:
+        """Apply one interview event to the respondent's active assessment and commit it.
+
+        `assessment_id` comes from a button: it must be the presser's own active assessment.
+        `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
+        """
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            locale = _locale(respondent)
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            # A button of the active assessment needs no second read; any other is refused.
+            if assessment_id is not None and (active is None or active.id != assessment_id):
+                owned = await assessment_store.get_assessment(
+                    session=session, assessment_id=assessment_id
+                )
+                if owned is None or owned.respondent_id != respondent.id:
+                    _, kb = await self._knowledge.active()
+                    return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
+                kb = await self._knowledge.revision(owned.kb_revision)
+                return Step(locale=locale, kb=kb, refusal=Refusal.CLOSED)
+            if active is None:
+                _, kb = await self._knowledge.active()
+                return Step(locale=locale, kb=kb, refusal=Refusal.NO_ACTIVE)
+            kb = await self._knowledge.revision(active.kb_revision)
+            # Buttons only carry questions of their own KB revision: anything else was forged.
+            if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
+                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
+            state = await assessment_store.load_interview_state(session=session, assessment=active)
+            notice: Notice | None = Notice.STALE
+            if at_position is None or at_position == position_of(current_view(kb, state)):
+                notice, state = await self._apply(session, active, state, event)
+            step = await self._show(session, respondent, active, notice=notice, state=state)
+        # Only the event that completes the active assessment leads to its results here.
+        if step.results is not None and self._observer is not None:
+            self._observer.assessment_completed()
+        return step
+
+    async def current(self, *, telegram_id: int, language_code: str | None) -> Step:
+        """The active assessment's current view, without changing anything."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if active is None:
+                _, kb = await self._knowledge.active()
+                return Step(locale=_locale(respondent), kb=kb, refusal=Refusal.NO_ACTIVE)
+            return await self._show(session, respondent, active)
+
+    async def latest_results(self, *, telegram_id: int, language_code: str | None) -> Step:
+        """The respondent's latest completed results, recomputed under their own KB revision."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            done = await assessment_store.get_latest_completed_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if done is None:
+                _, kb = await self._knowledge.active()
+                return Step(locale=_locale(respondent), kb=kb)
+            return await self._show(session, respondent, done)
+
+    async def completed_results(
+        self, *, telegram_id: int, language_code: str | None, assessment_id: int | None
+    ) -> tuple[Locale, Results | None]:
+        """The results of `assessment_id` when it is the presser's own and completed, else None
+        (a forged id, someone else's, one cancelled or still open, or one deleted by /forget)."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            locale = _locale(respondent)
+            if assessment_id is None:
+                return locale, None
+            assessment = await assessment_store.get_assessment(
+                session=session, assessment_id=assessment_id
+            )
+            if (
+                assessment is None
+                or assessment.respondent_id != respondent.id
+                or assessment.status != AssessmentStatus.COMPLETED
+            ):
+                return locale, None
+            return locale, (await self._show(session, respondent, assessment)).results
+
+    async def evidence_revision(
+        self, *, telegram_id: int, language_code: str | None, of_results: bool = False
+    ) -> tuple[Locale, int]:
+        """The locale and the KB revision for evidence: active, or that of the latest results."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            done = None
+            if of_results:
+                done = await assessment_store.get_latest_completed_assessment(
+                    session=session, respondent_id=respondent.id
+                )
+        if done is not None:
+            return _locale(respondent), done.kb_revision
+        revision, _ = await self._knowledge.active()
+        return _locale(respondent), revision
+
+    async def cancel(self, *, telegram_id: int, language_code: str | None) -> tuple[Locale, bool]:
+        """Cancel the active assessment; False when there was none."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            if active is None:
+                return _locale(respondent), False
+            await assessment_store.cancel_assessment(session=session, assessment=active)
+            return _locale(respondent), True
+
+    async def forget(self, *, telegram_id: int) -> bool:
+        """Delete everything stored about this person."""
+        async with self._session_factory() as session, session.begin():
+            return await respondent_store.forget_respondent(
+                session=session, telegram_id=telegram_id
+            )
+
+    async def _respondent(
+        self, session: AsyncSession, telegram_id: int, language_code: str | None
+    ) -> Respondent:
+        return await respondent_store.get_or_create_respondent(
+            session=session,
+            telegram_id=telegram_id,
+            language=_language_from(language_code, self._default_locale),
+        )
+
+    async def _apply(
+        self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
+    ) -> tuple[Notice | None, InterviewState]:
+        kb = await self._knowledge.revision(assessment.kb_revision)
+        transition = advance(kb, state, event)
+        if transition.changed:
+            await assessment_store.save_interview_state(
+                session=session, assessment=assessment, state=transition.state, previous=state
+            )
+            if isinstance(transition.view, Completed):
+                assert transition.state.question_set is not None
+                readiness = assess(kb, transition.state.question_set, transition.state.answers)
+                await assessment_store.complete_assessment(
+                    session=session, assessment=assessment, readiness=readiness
+                )
+        return transition.notice, transition.state
+
+    async def _show(
+        self,
+        session: AsyncSession,
+        respondent: Respondent,
+        assessment: Assessment,
+        *,
+        notice: Notice | None = None,
+        resumed: bool = False,
+        state: InterviewState | None = None,
+    ) -> Step:
+        kb = await self._knowledge.revision(assessment.kb_revision)
+        if state is None:  # the caller may already hold what it just stored
+            state = await assessment_store.load_interview_state(
+                session=session, assessment=assessment
+            )
+        locale = _locale(respondent)
+        view = current_view(kb, state)
+        results = None
+        if isinstance(view, Completed) and state.question_set is not None:
+            readiness = assess(kb, state.question_set, state.answers)
+            assert assessment.id is not None
+            comparison = await compare_with_previous(
+                session=session,
+                knowledge=self._knowledge,
+                assessment=assessment,
+                readiness=readiness,
+            )
+            results = Results(
+                assessment.id,
+                kb,
+                readiness,
+                advise(kb, readiness),
+                comparison,
+                profile=dict(state.profile),
+                completed_at=assessment.completed_at,
+                sector_means=await stats_store.get_peer_factor_means(
+                    session=session, sector=assessment.sector, k=self._stats_k
+                ),
+            )
+        return Step(
+            locale=locale,
+            kb=kb,
+            assessment_id=assessment.id,
+            view=view,
+            notice=notice,
+            results=results,
+            resumed=resumed,
+        )
+
+
+def position_of(view: View) -> int:
+    """Where `view` stands in the interview: profile steps, the question set, then questions."""
+    if isinstance(view, AskProfile):
+        return view.step
+    if isinstance(view, AskQuestionSet):
+        return len(PROFILE_FIELDS) + 1
+    if isinstance(view, AskQuestion):
+        return len(PROFILE_FIELDS) + 1 + view.number
+    return 0
+
+
+def _language_from(language_code: str | None, default: Locale) -> Locale:
+    if not language_code:
+        return default
+    return "fa" if language_code.split("-")[0].lower() == "fa" else "en"
+
+
+def _locale(respondent: Respondent) -> Locale:
+    return "en" if respondent.language == "en" else "fa"

@@ -1,0 +1,148 @@
+"""Turn a checklist step into Telegram messages: rendered text and inline keyboards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import callbacks
+from handlers.checklist.service import Results, Step, position_of
+from handlers.evidence.views import explore_screen
+from handlers.i18n import Renderer
+from handlers.replies import Reply, split_message
+from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
+
+__all__ = ["render_results", "render_step"]
+
+# Columns of choice buttons: long lists (31 provinces) need more per row to stay on screen.
+_COLUMNS = {"sector": 2, "region": 3, "role": 2}
+
+
+def _rows(
+    buttons: Sequence[InlineKeyboardButton], columns: int
+) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
+
+
+def _button(text: str, callback: callbacks.Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callbacks.encode(callback))
+
+
+def _keyboard(renderer: Renderer, step: Step, view: View) -> InlineKeyboardMarkup | None:
+    locale, assessment_id = step.locale, step.assessment_id
+    assert assessment_id is not None
+    back = _button(
+        renderer.text(locale, "button_back"), callbacks.Back(assessment_id, position_of(view))
+    )
+    if isinstance(view, AskProfile):
+        if view.options is None:
+            return InlineKeyboardMarkup([[back]]) if view.step > 1 else None
+        rows = _rows(
+            [_choice_button(locale, assessment_id, view.field, c) for c in view.options],
+            _COLUMNS.get(view.field, 2),
+        )
+        return InlineKeyboardMarkup([*rows, [back]] if view.step > 1 else rows)
+    if isinstance(view, AskQuestionSet):
+        sets = (
+            (QuestionSet.CORE, "button_core", view.core_count),
+            (QuestionSet.DETAILED, "button_detailed", view.detailed_count),
+        )
+        row = [
+            _button(
+                renderer.text(locale, key, count=count),
+                callbacks.ChooseQuestionSet(assessment_id, question_set.value),
+            )
+            for question_set, key, count in sets
+        ]
+        return InlineKeyboardMarkup([row, [back]])
+    if isinstance(view, AskQuestion):
+        scale = step.kb.scale
+        rows = [
+            [
+                _button(
+                    option.label.get(locale),
+                    callbacks.Answer(assessment_id, view.question.id, option.value),
+                )
+            ]
+            for option in scale.options
+        ]
+        dont_know = _button(
+            scale.dont_know.get(locale), callbacks.Answer(assessment_id, view.question.id, None)
+        )
+        return InlineKeyboardMarkup([*rows, [dont_know, back]])
+    return None
+
+
+def _choice_button(
+    locale: Locale, assessment_id: int, field: str, choice: Choice
+) -> InlineKeyboardButton:
+    return _button(
+        choice.label.get(locale), callbacks.ChooseProfile(assessment_id, field, choice.key)
+    )
+
+
+_TEMPLATES = {
+    AskProfile: "profile.html",
+    AskQuestionSet: "question_set.html",
+    AskQuestion: "question.html",
+}
+
+
+def render_step(renderer: Renderer, step: Step) -> list[Reply]:
+    """The messages that show `step`: the current question or choice, or the results."""
+    if step.results is not None:
+        return render_results(renderer, step.locale, step.results)
+    view = step.view
+    assert view is not None
+    template = _TEMPLATES[type(view)]
+    text = renderer.render(
+        step.locale, template, view=view, notice=step.notice, scale=step.kb.scale
+    )
+    return [Reply(text, _keyboard(renderer, step, view))]
+
+
+def render_results(renderer: Renderer, locale: Locale, results: Results) -> list[Reply]:
+    """The results as messages under Telegram's length limit, split between paragraphs."""
+    kb, report = results.kb, results.report
+    summary = split_message(
+        renderer.render(
+            locale,
+            "results_summary.html",
+            kb=kb,
+            readiness=results.readiness,
+            report=report,
+            sector_means=results.sector_means or {},
+        )
+    )
+    # The charts are drawn on request (in a worker process): a button under the scores.
+    charts = InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    renderer.text(locale, "button_charts"),
+                    callbacks.ShowCharts(results.assessment_id),
+                )
+            ]
+        ]
+    )
+    texts: list[str] = []
+    if results.comparison is not None:
+        texts.append(
+            renderer.render(locale, "results_comparison.html", kb=kb, comparison=results.comparison)
+        )
+    for factor in kb.factors:
+        keys = {sf.key for sf in factor.subfactors}
+        items = [item for item in report.items if item.subfactor_key in keys]
+        if items:
+            texts.append(
+                renderer.render(locale, "results_advice.html", kb=kb, factor=factor, items=items)
+            )
+    texts.append(renderer.render(locale, "results_references.html", references=report.references))
+    explore = explore_screen(renderer, locale, kb)
+    return [
+        *(Reply(part) for part in summary[:-1]),
+        Reply(summary[-1], charts),
+        *(Reply(part) for text in texts for part in split_message(text)),
+        Reply(explore.text, explore.keyboard),
+    ]

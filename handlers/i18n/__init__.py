@@ -1,0 +1,7 @@
+"""Localised text for chat and web: catalogs, the message Renderer, bidi and digits."""
+
+from handlers.i18n.catalog import CHAT_FEATURES, load_catalogs
+from handlers.i18n.renderer import Renderer, bidi_isolate, locale_for
+from knowledge import LOCALES
+
+__all__ = ["CHAT_FEATURES", "LOCALES", "Renderer", "bidi_isolate", "load_catalogs", "locale_for"]

@@ -1,0 +1,192 @@
+"""The results as pictures and as a document: the charts on request, and /report."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Chat, InputFile, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from handlers import callbacks
+from handlers.checklist.service import Results
+from handlers.context import BotContext
+from handlers.i18n import Renderer
+from handlers.report.chart_data import (
+    BarTexts,
+    ChartImage,
+    FactorPoint,
+    RadarTexts,
+    SubFactorBar,
+    baseline_score,
+)
+from handlers.report.chart_drawer import ChartDrawer, ChartJob, draw_job
+from handlers.report.document import render_report_document
+from knowledge import Effect, KnowledgeBase, Locale
+
+__all__ = [
+    "REPORT_FILE_PREFIX",
+    "chart_images",
+    "chart_job",
+    "charts_pressed",
+    "factor_baselines",
+    "report",
+    "report_filename",
+]
+
+log = logging.getLogger(__name__)
+REPORT_FILE_PREFIX = "pishran-report"
+
+
+def factor_baselines(kb: KnowledgeBase) -> dict[str, float]:
+    """Each factor's national baseline as drawn: the mean of its sub-factors' band middles."""
+    threshold = kb.driver_threshold
+    return {
+        factor.key: sum(baseline_score(sf.baseline, threshold) for sf in factor.subfactors)
+        / len(factor.subfactors)
+        for factor in kb.factors
+    }
+
+
+def _shown(value: float) -> str:
+    return format(value, "g")  # 60.0 -> "60", 42.5 -> "42.5"
+
+
+def chart_job(renderer: Renderer, locale: Locale, results: Results) -> ChartJob:
+    """What the radar (with the sector's means when the results have them) and the sub-factor
+    bars show, in `locale`: cheap to build here, drawn by `draw_job` in a worker process."""
+    kb, readiness = results.kb, results.readiness
+    threshold = kb.driver_threshold
+    bands = {
+        "threshold": _shown(threshold),
+        "driver": _shown(baseline_score(Effect.DRIVER, threshold)),
+        "obstacle": _shown(baseline_score(Effect.OBSTACLE, threshold)),
+    }
+
+    def text(member: str, **values: str) -> str:
+        return renderer.text(locale, "chart", member, **values)
+
+    baselines = factor_baselines(kb)
+    means = results.sector_means or {}
+    points = [
+        FactorPoint(kb.factor(f.key).title.get(locale), f.score, baselines[f.key], means.get(f.key))
+        for f in readiness.factors
+    ]
+    radar_texts = RadarTexts(
+        title=text("radar_title"),
+        agency=text("agency"),
+        baseline=text("baseline"),
+        sector=text("sector"),
+        threshold=text("threshold", threshold=bands["threshold"]),
+        caption=text("radar_caption", **bands),
+    )
+    bars = [
+        SubFactorBar(
+            label=kb.subfactor(sf.key).title.get(locale),
+            group=kb.factor(sf.factor_key).title.get(locale),
+            score=sf.score,
+            effect=sf.effect,
+            baseline=sf.baseline,
+        )
+        for sf in readiness.subfactors
+    ]
+    bar_texts = BarTexts(
+        title=text("bars_title"),
+        driver=text("driver"),
+        obstacle=text("obstacle"),
+        unanswered=text("unanswered"),
+        baseline=text("baseline"),
+        threshold=text("threshold", threshold=bands["threshold"]),
+        caption=text("bars_caption", **bands),
+    )
+    return ChartJob(locale, threshold, tuple(points), radar_texts, tuple(bars), bar_texts)
+
+
+def chart_images(renderer: Renderer, locale: Locale, results: Results) -> list[ChartImage]:
+    """The two charts drawn in this process (tests, benchmarks; the bot uses a ChartDrawer)."""
+    return draw_job(chart_job(renderer, locale, results))
+
+
+async def charts_pressed(update: Update, context: BotContext) -> None:
+    """Send the two charts of the presser's own completed assessment (the button under the
+    results). Only the checks run in line with other updates; drawing and sending run as a
+    task of the ChartDrawer, with the drawing in a worker process."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    pressed = callbacks.decode(query.data)
+    assessment_id = pressed.assessment_id if isinstance(pressed, callbacks.ShowCharts) else None
+    locale, results = await context.checklist.completed_results(
+        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
+    )
+    renderer = context.renderer
+    if results is None:  # forged, someone else's, not completed, or deleted with /forget
+        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+        return
+    drawer = context.services.charts
+    job = chart_job(renderer, locale, results)
+    work = _draw_and_send(query.message.chat, renderer, locale, job, drawer)
+    # A repeated press while they are being drawn draws nothing more.
+    started = drawer.start(("charts", results.assessment_id), work)
+    await query.answer(renderer.text(locale, "charts_drawing" if started else "charts_busy"))
+
+
+async def _draw_and_send(
+    chat: Chat, renderer: Renderer, locale: Locale, job: ChartJob, drawer: ChartDrawer
+) -> None:
+    with contextlib.suppress(TelegramError):  # only a hint that something is coming
+        await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
+    try:
+        images = await drawer.draw(job)
+    except Exception:
+        log.exception("could not draw the charts")
+        await chat.send_message(renderer.markup(locale, "charts_failed"))
+        return
+    for image in images:
+        caption = renderer.markup(locale, "chart_caption", image.key)
+        await chat.send_photo(image.png, caption=caption)
+
+
+def report_filename(results: Results) -> str:
+    """The document's file name, dated by the assessment's completion."""
+    when = results.completed_at.date().isoformat() if results.completed_at else "latest"
+    return f"{REPORT_FILE_PREFIX}-{when}.html"
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """Send the latest results as a printable HTML document (charts, advice, references).
+
+    Like the charts button, the document is drawn and sent by a ChartDrawer task, so the
+    drawing in the worker process holds up no one else's update."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    step = await context.checklist.latest_results(
+        telegram_id=user.id, language_code=user.language_code
+    )
+    renderer = context.renderer
+    if step.results is None:
+        await message.reply_html(renderer.markup(step.locale, "no_report"))
+        return
+    drawer = context.services.charts
+    key = ("report", step.results.assessment_id)
+    if not drawer.start(key, _send_report(message, renderer, step.locale, step.results, drawer)):
+        await message.reply_html(renderer.markup(step.locale, "report_busy"))
+
+
+async def _send_report(
+    message: Message, renderer: Renderer, locale: Locale, results: Results, drawer: ChartDrawer
+) -> None:
+    with contextlib.suppress(TelegramError):  # only a hint that something is coming
+        await message.chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    try:
+        charts = await drawer.draw(chart_job(renderer, locale, results))
+    except Exception:
+        log.exception("could not draw the charts for the report")
+        await message.reply_html(renderer.markup(locale, "charts_failed"))
+        return
+    document = render_report_document(renderer, locale, results, charts).encode("utf-8")
+    await message.reply_document(
+        InputFile(document, filename=report_filename(results)),
+        caption=renderer.markup(locale, "report_caption"),
+    )

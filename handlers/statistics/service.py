@@ -1,0 +1,156 @@
+"""The statistics use cases: exports, the admin summary, organisation profiles, peer means.
+
+Storage aggregates and suppresses; this module adds the knowledge base (which questions make
+a factor, what the columns are called) and the k threshold, and hands plain values back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.i18n import Renderer
+from handlers.knowledge_store import KnowledgeStore
+from handlers.statistics.exports import ExportFormat, Sheet, csv_chunks, json_chunks, xlsx_chunks
+from handlers.statistics.quality import Instrument, instrument_report, instrument_sheets
+from handlers.statistics.table import StatsTable
+from knowledge import KnowledgeBase, Locale
+from storage import stats as stats_store
+from storage.stats import Dimension, GroupStats
+
+__all__ = ["ExportRequest", "Statistics", "Summary", "lowest_driver_shares"]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: a grouping (at most two dimensions), a format and a language."""
+
+    by: tuple[Dimension, ...]
+    format: ExportFormat
+    locale: Locale
+    where: Mapping[Dimension, str] | None = None
+
+    @property
+    def filename(self) -> str:
+        """`pishran-stats-sector-month.csv` (`all` when ungrouped)."""
+        grouping = "-".join(d.value for d in self.by) or "all"
+        return f"pishran-stats-{grouping}.{self.format.value}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The national picture for administrators: everything at once, plus the instrument."""
+
+    kb: KnowledgeBase
+    k: int
+    overall: GroupStats
+    instrument: Instrument
+
+
+class Statistics:
+    """Aggregated, anonymised statistics for administrators, analysts and the API."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        knowledge: KnowledgeStore,
+        renderer: Renderer,
+        *,
+        k: int,
+    ) -> None:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        self._session_factory = session_factory
+        self._knowledge = knowledge
+        self._renderer = renderer
+        self.k = k
+
+    async def count_groups(self, request: ExportRequest) -> int:
+        """How many groups (rows) the export will have."""
+        async with self._session_factory() as session:
+            return await stats_store.count_stat_groups(
+                session=session, by=request.by, where=request.where
+            )
+
+    async def export(
+        self, request: ExportRequest, *, on_group: Callable[[GroupStats], None] | None = None
+    ) -> AsyncIterator[bytes]:
+        """The export file as a stream of byte chunks; `on_group` hears of each group written."""
+        _, kb = await self._knowledge.active()
+        async with self._session_factory() as session, session.begin():
+            names = await stats_store.get_organisation_names(session=session)
+            table = StatsTable(
+                self._renderer, kb, request.locale, request.by, organisation_names=names
+            )
+            groups = stats_store.stream_group_stats(
+                session=session, by=request.by, k=self.k, where=request.where
+            )
+
+            async def instrument() -> Instrument:
+                return await instrument_report(session=session, kb=kb, k=self.k)
+
+            if request.format is ExportFormat.CSV:
+                chunks = csv_chunks(table, groups, on_group=on_group)
+            elif request.format is ExportFormat.JSON:
+
+                async def tail() -> dict[str, Any]:
+                    return (await instrument()).to_document()
+
+                chunks = json_chunks(table, groups, self._head(request), tail, on_group=on_group)
+            else:
+
+                async def sheets() -> list[Sheet]:
+                    return instrument_sheets(table, await instrument())
+
+                title = table.text("stats_sheet", "groups")
+                chunks = xlsx_chunks(table, groups, title, sheets, on_group=on_group)
+            async for chunk in chunks:
+                yield chunk
+
+    def _head(self, request: ExportRequest) -> dict[str, Any]:
+        return {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "k": self.k,
+            "by": [d.value for d in request.by],
+            "where": {d.value: v for d, v in (request.where or {}).items()},
+            "language": request.locale,
+        }
+
+    async def summary(self) -> Summary:
+        """Every completed assessment as one group, the funnel, reliability and answers."""
+        _, kb = await self._knowledge.active()
+        async with self._session_factory() as session, session.begin():
+            overall = await stats_store.get_group_stats(session=session, k=self.k)
+            instrument = await instrument_report(session=session, kb=kb, k=self.k)
+        return Summary(kb=kb, k=self.k, overall=overall, instrument=instrument)
+
+    async def organisation(self, code: str) -> tuple[KnowledgeBase, GroupStats] | None:
+        """The profile of the organisation with deep-link `code`; None under k respondents."""
+        _, kb = await self._knowledge.active()
+        async with self._session_factory() as session, session.begin():
+            group = await stats_store.get_group_stats(
+                session=session, k=self.k, where={Dimension.ORGANISATION: code}
+            )
+        return None if group.suppressed else (kb, group)
+
+    async def sector_means(self, sector: str | None) -> Mapping[str, float] | None:
+        """Each factor's mean in `sector` when it has at least k assessments."""
+        async with self._session_factory() as session:
+            return await stats_store.get_peer_factor_means(session=session, sector=sector, k=self.k)
+
+
+def lowest_driver_shares(
+    kb: KnowledgeBase, group: GroupStats, *, limit: int = 3
+) -> Sequence[tuple[str, float]]:
+    """The sub-factors least often a driver: what holds agencies back most widely."""
+    shares = [
+        (sf.key, figures.driver_share)
+        for sf in kb.subfactors
+        if (figures := group.subfactors.get(sf.key)) is not None
+        and figures.driver_share is not None
+    ]
+    return sorted(shares, key=lambda item: item[1])[:limit]
