@@ -6,7 +6,7 @@ import pytest
 
 from bot.emulator import BotApiEmulator, HtmlParseError, parse_html, render_html, utf16_len
 from bot.emulator.entities import fix_formatted_text
-from tests.emulator.support import RawApi
+from tests.bot.emulator.support import RawApi
 
 
 def test_persian_and_emoji_offsets_are_utf16() -> None:
