@@ -105,7 +105,11 @@ class BotApiEmulator:
 
     def build_app(self) -> web.Application:
         """Return an aiohttp application serving this emulator's Bot API."""
-        return create_app(self)
+        app = create_app(self)
+        app.on_startup.append(self.on_app_startup)
+        app.on_shutdown.append(self.on_app_shutdown)
+        app.on_cleanup.append(self.on_app_cleanup)
+        return app
 
     async def on_app_startup(self, app: web.Application) -> None:
         """Allow long polls again after a previous shutdown."""

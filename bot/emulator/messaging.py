@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.emulator.entities import (
     MAX_CAPTION_LENGTH,
@@ -25,10 +25,8 @@ from bot.emulator.models import (
     UploadedFile,
 )
 from bot.emulator.params import Params
-
-if TYPE_CHECKING:
-    from bot.emulator.core import BotApiEmulator
-    from bot.emulator.users import EmulatedUser
+from bot.emulator.state import EmulatorState
+from bot.emulator.users import EmulatedUser
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -55,7 +53,7 @@ CHAT_ACTIONS = frozenset(
 class MessageMethods:
     """Message methods of the Bot API; mixed into BotApiMethods."""
 
-    emu: BotApiEmulator
+    emu: EmulatorState
 
     # ------------------------------------------------------------------ helpers
 
