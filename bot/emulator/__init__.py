@@ -21,7 +21,8 @@ from bot.emulator.core import DEFAULT_TOKEN, BotApiEmulator
 from bot.emulator.entities import fix_formatted_text, utf16_len
 from bot.emulator.errors import ApiError
 from bot.emulator.faults import Fault, FaultInjector
-from bot.emulator.html import HtmlParseError, parse_html, render_html
+from bot.emulator.html import HtmlParseError, parse_html
+from bot.emulator.html_render import render_html
 from bot.emulator.models import ApiCall, CallbackAnswer, ChatMessage, DocumentInfo, StoredFile
 from bot.emulator.users import EmulatedUser
 
