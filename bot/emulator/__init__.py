@@ -18,9 +18,10 @@ inline keyboard rules); ``emu.inject_fault`` makes calls fail with 429/5xx, stal
 """
 
 from bot.emulator.core import DEFAULT_TOKEN, BotApiEmulator
-from bot.emulator.entities import fix_formatted_text, utf16_len
+from bot.emulator.entities import utf16_len
 from bot.emulator.errors import ApiError
 from bot.emulator.faults import Fault, FaultInjector
+from bot.emulator.formatted_text import fix_formatted_text
 from bot.emulator.html import HtmlParseError, parse_html
 from bot.emulator.html_render import render_html
 from bot.emulator.models import ApiCall, CallbackAnswer, ChatMessage, DocumentInfo, StoredFile

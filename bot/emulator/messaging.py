@@ -11,10 +11,10 @@ from bot.emulator.entities import (
     MAX_TEXT_LENGTH,
     Entity,
     clean_entity,
-    fix_formatted_text,
     utf16_len,
 )
 from bot.emulator.errors import bad_request, forbidden
+from bot.emulator.formatted_text import fix_formatted_text
 from bot.emulator.html import HtmlParseError, parse_html
 from bot.emulator.keyboards import reply_keyboard_texts, validate_reply_markup
 from bot.emulator.models import (

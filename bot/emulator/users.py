@@ -6,9 +6,10 @@ import secrets
 import time
 from typing import Any, Protocol
 
-from bot.emulator.entities import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, Entity, fix_formatted_text
+from bot.emulator.entities import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, Entity
 from bot.emulator.entities import utf16_len as _utf16_len
 from bot.emulator.files import FileStore
+from bot.emulator.formatted_text import fix_formatted_text
 from bot.emulator.models import CallbackAnswer, ChatMessage, DocumentInfo, StoredFile
 
 Update = dict[str, Any]
