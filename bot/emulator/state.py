@@ -1,6 +1,6 @@
 """EmulatorState: what the HTTP server and the Bot API methods read and change of an emulator.
 
-BotApiEmulator (core.py) implements it; server.py, methods.py, messaging.py and formatting.py
+BotApiEmulator (core.py) implements it; server.py, methods.py, messaging.py and text_params.py
 depend on this protocol instead of on core.py, so the package has no import cycle.
 """
 
