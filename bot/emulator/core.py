@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import re
 import secrets
@@ -13,12 +12,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator.activity import Activity
 from bot.emulator.errors import conflict
 from bot.emulator.faults import Fault, FaultInjector
 from bot.emulator.files import FileStore
 from bot.emulator.models import ApiCall
 from bot.emulator.server import create_app
-from bot.emulator.updates import Signal, Update, UpdateQueue, WebhookDeliverer
+from bot.emulator.updates import Update, UpdateQueue, WebhookDeliverer
 from bot.emulator.users import EmulatedUser
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -57,19 +57,18 @@ class BotApiEmulator:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.bot_settings: dict[str, dict[str, Any]] = {}
         self.queue = UpdateQueue()
+        self.activity = Activity()
         self.webhook = WebhookDeliverer(
-            self.queue, self.touch, max_attempts=webhook_max_attempts, backoff=webhook_backoff
+            self.queue,
+            self.activity.touch,
+            max_attempts=webhook_max_attempts,
+            backoff=webhook_backoff,
         )
         self._users: dict[int, EmulatedUser] = {}
         self._callback_queries: dict[str, EmulatedUser] = {}
         self._next_update_id = 1
-        self._tickets = itertools.count(1)
-        self._in_flight: dict[int, str] = {}
-        self._delivering = 0
-        self._last_activity = time.monotonic()
         self._last_poll: float | None = None
         self._poll_generation = 0
-        self._activity = Signal()
         self._closing = False
 
     # ------------------------------------------------------------------ identity
@@ -105,7 +104,11 @@ class BotApiEmulator:
 
     def build_app(self) -> web.Application:
         """Return an aiohttp application serving this emulator's Bot API."""
-        return create_app(self)
+        app = create_app(self)
+        app.on_startup.append(self.on_app_startup)
+        app.on_shutdown.append(self.on_app_shutdown)
+        app.on_cleanup.append(self.on_app_cleanup)
+        return app
 
     async def on_app_startup(self, app: web.Application) -> None:
         """Allow long polls again after a previous shutdown."""
@@ -202,14 +205,10 @@ class BotApiEmulator:
         """Give an update the next id and hand it to deliver, the webhook or getUpdates."""
         update: Update = {"update_id": self._next_update_id, **copy.deepcopy(body)}
         self._next_update_id += 1
-        self.touch()
+        self.activity.touch()
         if self.deliver is not None:
-            self._delivering += 1
-            try:
+            with self.activity.delivering():
                 await self.deliver(copy.deepcopy(update))
-            finally:
-                self._delivering -= 1
-                self.touch()
         else:
             self.queue.push(update)
             self.webhook.kick()
@@ -232,7 +231,7 @@ class BotApiEmulator:
         self.queue.changed.fire()  # an older waiting poll is terminated (as in Telegram)
         self._last_poll = time.monotonic()
         if self.queue.confirm(offset):
-            self.touch()
+            self.activity.touch()
         deadline = time.monotonic() + wait
         while True:
             if generation != self._poll_generation:
@@ -246,69 +245,40 @@ class BotApiEmulator:
                 break
             await self.queue.changed.wait(remaining)
         if updates:
-            self.touch()
+            self.activity.touch()
         return updates
 
     # ------------------------------------------------------------------ idleness
 
-    def touch(self) -> None:
-        """Note that something happened (for wait_idle)."""
-        self._last_activity = time.monotonic()
-        self._activity.fire()
-
     def request_started(self, method: str) -> int:
         """Register an arriving API call; return a ticket for request_finished."""
-        ticket = next(self._tickets)
-        if method != "getUpdates":
-            self._in_flight[ticket] = method
-            self.touch()
-        return ticket
+        return self.activity.request_started(method)
 
     def request_finished(self, ticket: int) -> None:
-        """Register a finished API call."""
-        if self._in_flight.pop(ticket, None) is not None:
-            self.touch()
+        """Register a finished API call (a subclass may watch the recorded calls here)."""
+        self.activity.request_finished(ticket)
 
-    def _busy_reasons(self) -> list[str]:
-        """Explain what keeps the emulator from being idle."""
-        reasons = []
-        if len(self.queue):
-            ids = self.queue.ids
-            if self.webhook.active:
-                error = self.webhook.last_error_message
-                reasons.append(
-                    f"update(s) {ids} not yet delivered to webhook {self.webhook.url}"
-                    + (f" (last error: {error})" if error else "")
-                )
-            else:
-                seen = (
-                    "no getUpdates call seen yet"
-                    if self._last_poll is None
-                    else f"last getUpdates call {time.monotonic() - self._last_poll:.2f}s ago"
-                )
-                reasons.append(f"update(s) {ids} not yet fetched and confirmed ({seen})")
-        if self._in_flight:
-            reasons.append(f"Bot API call(s) in progress: {sorted(self._in_flight.values())}")
-        if self._delivering:
-            reasons.append(f"{self._delivering} update(s) still being handled by emu.deliver")
-        return reasons
+    def _pending_updates(self) -> list[str]:
+        """Explain which updates keep the emulator from being idle."""
+        if not len(self.queue):
+            return []
+        ids = self.queue.ids
+        if self.webhook.active:
+            error = self.webhook.last_error_message
+            return [
+                f"update(s) {ids} not yet delivered to webhook {self.webhook.url}"
+                + (f" (last error: {error})" if error else "")
+            ]
+        seen = (
+            "no getUpdates call seen yet"
+            if self._last_poll is None
+            else f"last getUpdates call {time.monotonic() - self._last_poll:.2f}s ago"
+        )
+        return [f"update(s) {ids} not yet fetched and confirmed ({seen})"]
 
     async def wait_idle(self, timeout: float = 5.0, quiet: float = 0.05) -> None:  # noqa: ASYNC109
         """Wait until all updates are consumed and no API call arrived for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            now = time.monotonic()
-            reasons = self._busy_reasons()
-            quiet_left = self._last_activity + quiet - now if not reasons else None
-            if quiet_left is not None and quiet_left <= 0:
-                return
-            remaining = deadline - now
-            if remaining <= 0:
-                detail = "; ".join(reasons) or "Bot API calls kept arriving"
-                raise TimeoutError(f"emulator not idle after {timeout}s: {detail}")
-            await self._activity.wait(
-                remaining if quiet_left is None else min(quiet_left, remaining)
-            )
+        await self.activity.wait_idle(self._pending_updates, timeout, quiet)
 
 
 __all__ = ["DEFAULT_TOKEN", "BotApiEmulator"]

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import mimetypes
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.emulator.entities import (
-    MAX_CAPTION_LENGTH,
-    MAX_TEXT_LENGTH,
-    Entity,
-    clean_entity,
-    fix_formatted_text,
-    utf16_len,
-)
 from bot.emulator.errors import bad_request, forbidden
-from bot.emulator.html import HtmlParseError, parse_html
 from bot.emulator.keyboards import reply_keyboard_texts, validate_reply_markup
 from bot.emulator.models import (
     CallbackAnswer,
@@ -25,10 +16,9 @@ from bot.emulator.models import (
     UploadedFile,
 )
 from bot.emulator.params import Params
-
-if TYPE_CHECKING:
-    from bot.emulator.core import BotApiEmulator
-    from bot.emulator.users import EmulatedUser
+from bot.emulator.state import EmulatorState
+from bot.emulator.text_params import caption_param, text_param
+from bot.emulator.users import EmulatedUser
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -55,7 +45,7 @@ CHAT_ACTIONS = frozenset(
 class MessageMethods:
     """Message methods of the Bot API; mixed into BotApiMethods."""
 
-    emu: BotApiEmulator
+    emu: EmulatorState
 
     # ------------------------------------------------------------------ helpers
 
@@ -85,83 +75,6 @@ class MessageMethods:
             raise forbidden("bot was blocked by the user")
         if not user.started:
             raise forbidden("bot can't initiate conversation with a user")
-
-    def _formatted(
-        self,
-        p: Params,
-        field: str,
-        entities_field: str,
-        *,
-        limit: int,
-        too_long: str,
-        empty: str | None,
-    ) -> tuple[str, list[Entity]]:
-        """Parse a text/caption with parse_mode or entities and apply Telegram's checks."""
-        raw = p.get_str(field) or ""
-        parse_mode = p.get_str("parse_mode")
-        raw_entities = p.get_json(entities_field)
-        entities: list[Entity] = []
-        if raw_entities:
-            if not isinstance(raw_entities, list):
-                raise bad_request(f"can't parse {entities_field.replace('_', ' ')} JSON object")
-            entities = [e for e in map(clean_entity, raw_entities) if e is not None]
-            text = raw
-        elif parse_mode:
-            mode = parse_mode.lower()
-            if mode == "html":
-                try:
-                    text, entities = parse_html(raw, strict=self.emu.strict_html)
-                except HtmlParseError as exc:
-                    raise bad_request(f"can't parse entities: {exc}") from exc
-            elif mode in ("markdown", "markdownv2"):
-                raise bad_request("can't parse entities: unsupported parse mode in emulator")
-            else:
-                raise bad_request("unsupported parse_mode")
-        else:
-            text = raw
-        text, entities = fix_formatted_text(text, entities, detect=self.emu.detect_entities)
-        if not text and empty is not None:
-            raise bad_request(empty)
-        if utf16_len(text) > limit:
-            raise bad_request(too_long)
-        return text, [self._resolve_mention(e) for e in entities]
-
-    def _resolve_mention(self, entity: Entity) -> Entity:
-        """Fill a text_mention's user from the emulator (unknown users become tg:// links)."""
-        if entity["type"] != "text_mention":
-            return entity
-        user_id = entity["user"].get("id")
-        user = self.emu.users.get(user_id) if isinstance(user_id, int) else None
-        if user is None:
-            return {
-                "type": "text_link",
-                "offset": entity["offset"],
-                "length": entity["length"],
-                "url": f"tg://user?id={user_id}",
-            }
-        return {**entity, "user": user.to_user_dict()}
-
-    def _text(self, p: Params) -> tuple[str, list[Entity]]:
-        """Parse the ``text`` parameter of sendMessage/editMessageText."""
-        return self._formatted(
-            p,
-            "text",
-            "entities",
-            limit=MAX_TEXT_LENGTH,
-            too_long="message is too long",
-            empty="message text is empty",
-        )
-
-    def _caption(self, p: Params) -> tuple[str, list[Entity]]:
-        """Parse the optional ``caption`` parameter."""
-        return self._formatted(
-            p,
-            "caption",
-            "caption_entities",
-            limit=MAX_CAPTION_LENGTH,
-            too_long="message caption is too long",
-            empty=None,
-        )
 
     @staticmethod
     def _reply_to(user: EmulatedUser, p: Params) -> int | None:
@@ -261,14 +174,14 @@ class MessageMethods:
     async def send_message(self, p: Params) -> dict[str, Any]:
         """Send a text message."""
         user = self._chat(p)
-        text, entities = self._text(p)
+        text, entities = text_param(self.emu, p)
         return self._bot_message(user, p, text=text, html=p.get_str("text"), entities=entities)
 
     async def send_photo(self, p: Params) -> dict[str, Any]:
         """Send a photo (upload or file_id) with an optional caption."""
         user = self._chat(p)
         stored = self._input_file(p, "photo")
-        caption, entities = self._caption(p)
+        caption, entities = caption_param(self.emu, p)
         return self._bot_message(
             user,
             p,
@@ -283,7 +196,7 @@ class MessageMethods:
         """Send a document (upload or file_id) with an optional caption."""
         user = self._chat(p)
         stored = self._input_file(p, "document")
-        caption, entities = self._caption(p)
+        caption, entities = caption_param(self.emu, p)
         return self._bot_message(
             user,
             p,
@@ -311,7 +224,7 @@ class MessageMethods:
         user, message = self._editable(p)
         if message.text is None:
             raise bad_request("there is no text in the message to edit")
-        text, entities = self._text(p)
+        text, entities = text_param(self.emu, p)
         markup = validate_reply_markup(p.get_json("reply_markup"))
         if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
             raise bad_request(NOT_MODIFIED)
@@ -325,7 +238,7 @@ class MessageMethods:
         user, message = self._editable(p)
         if message.file is None:
             raise bad_request("there is no caption in the message to edit")
-        caption, entities = self._caption(p)
+        caption, entities = caption_param(self.emu, p)
         markup = validate_reply_markup(p.get_json("reply_markup"))
         current = (message.caption or "", message.caption_entities, message.reply_markup)
         if (caption, entities, markup) == current:

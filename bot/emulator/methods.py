@@ -6,14 +6,12 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.emulator.errors import ApiError, bad_request, conflict
 from bot.emulator.messaging import MessageMethods
 from bot.emulator.params import Params
-
-if TYPE_CHECKING:
-    from bot.emulator.core import BotApiEmulator
+from bot.emulator.state import EmulatorState
 
 
 @dataclass
@@ -76,7 +74,7 @@ def _snake(name: str) -> str:
 class BotApiMethods(MessageMethods):
     """Implements the Bot API methods against one emulator's state."""
 
-    def __init__(self, emulator: BotApiEmulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         """Bind to ``emulator`` and build the case-insensitive method table."""
         self.emu = emulator
         self._table: dict[str, tuple[str, Handler]] = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from bot.emulator.entities import Entity
-from bot.emulator.html import render_html
+from bot.emulator.html_render import render_html
 
 
 class DocumentInfo(NamedTuple):

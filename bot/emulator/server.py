@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
@@ -14,9 +14,7 @@ from bot.emulator.errors import ApiError, not_found, unauthorized
 from bot.emulator.methods import Answer, BotApiMethods
 from bot.emulator.models import ApiCall
 from bot.emulator.params import Params, decode_params, read_params
-
-if TYPE_CHECKING:
-    from bot.emulator.core import BotApiEmulator
+from bot.emulator.state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +34,7 @@ def _json(body: dict[str, Any], status: int) -> web.Response:
 class ApiServer:
     """HTTP handlers of one emulator."""
 
-    def __init__(self, emulator: BotApiEmulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         """Bind to ``emulator``."""
         self.emu = emulator
         self.methods = BotApiMethods(emulator)
@@ -100,13 +98,10 @@ class ApiServer:
         return web.Response(body=stored.data, content_type=stored.mime_type)
 
 
-def create_app(emulator: BotApiEmulator) -> web.Application:
-    """Build the aiohttp application serving ``emulator``."""
+def create_app(emulator: EmulatorState) -> web.Application:
+    """Build the aiohttp application serving ``emulator`` (its lifecycle hooks not included)."""
     server = ApiServer(emulator)
     app = web.Application(client_max_size=MAX_REQUEST_SIZE)
     app.router.add_route("*", "/bot{token}/{method}", server.handle_api)
     app.router.add_get("/file/bot{token}/{file_path:.+}", server.handle_file)
-    app.on_startup.append(emulator.on_app_startup)
-    app.on_shutdown.append(emulator.on_app_shutdown)
-    app.on_cleanup.append(emulator.on_app_cleanup)
     return app

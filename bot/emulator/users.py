@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bot.emulator.entities import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, Entity, fix_formatted_text
+from bot.emulator.entities import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, Entity
 from bot.emulator.entities import utf16_len as _utf16_len
+from bot.emulator.files import FileStore
+from bot.emulator.formatted_text import fix_formatted_text
 from bot.emulator.models import CallbackAnswer, ChatMessage, DocumentInfo, StoredFile
 
-if TYPE_CHECKING:
-    from bot.emulator.core import BotApiEmulator
-
 Update = dict[str, Any]
+
+
+class ChatHost(Protocol):
+    """What a user's chat needs of the emulator: the bot, the file store, the update stream."""
+
+    files: FileStore
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        """Return the bot as a Bot API User object."""
+        ...
+
+    async def publish(self, body: dict[str, Any]) -> Update:
+        """Give an update the next id and hand it to the bot."""
+        ...
+
+    def new_callback_query(self, user: EmulatedUser) -> str:
+        """Register a callback query awaiting an answer; return its id."""
+        ...
 
 
 class EmulatedUser:
@@ -21,7 +39,7 @@ class EmulatedUser:
 
     def __init__(
         self,
-        emulator: BotApiEmulator,
+        emulator: ChatHost,
         user_id: int,
         *,
         first_name: str,

@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 
 from bot.emulator import BotApiEmulator
-from tests.emulator.support import PtbApp, RawApi, build_application
+from tests.bot.emulator.support import PtbApp, RawApi, build_application
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bot.emulator import BotApiEmulator
-from tests.emulator.support import RawApi
+from tests.bot.emulator.support import RawApi
 
 
 async def test_offset_limit_and_confirmation(emu: BotApiEmulator, raw: RawApi) -> None:

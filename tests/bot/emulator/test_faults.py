@@ -12,7 +12,7 @@ from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.emulator import BotApiEmulator, EmulatedUser
-from tests.emulator.support import RawApi, build_application
+from tests.bot.emulator.support import RawApi, build_application
 
 # PTB 22 warns when its own code reads RetryAfter.retry_after as an int.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -10,7 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
 from bot.emulator import BotApiEmulator, EmulatedUser
-from tests.emulator.support import RawApi
+from tests.bot.emulator.support import RawApi
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "

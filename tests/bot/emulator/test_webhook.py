@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from bot.emulator import BotApiEmulator
-from tests.emulator.support import RawApi
+from tests.bot.emulator.support import RawApi
 
 
 @dataclass

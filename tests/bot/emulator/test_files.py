@@ -11,7 +11,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.emulator import BotApiEmulator, DocumentInfo
-from tests.emulator.support import RawApi, build_application
+from tests.bot.emulator.support import RawApi, build_application
 
 
 def tiny_png(width: int, height: int) -> bytes:

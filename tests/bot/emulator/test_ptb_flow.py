@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.emulator import BotApiEmulator, EmulatedUser
-from tests.emulator.support import PtbApp, build_application
+from tests.bot.emulator.support import PtbApp, build_application
 
 
 def assert_greeting(user: EmulatedUser) -> None:
