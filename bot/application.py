@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,19 +15,11 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.metrics import Metrics, build_metrics
 from bot.monitoring import MonitoredApplication
 from bot.retries import RetryingRateLimiter
+from bot.services import build_services
 from bot.settings import Settings
-from handlers.audit_trail import AuditTrail
-from handlers.checklist.service import Checklist
 from handlers.context import SERVICES_KEY, BotContext, Services
-from handlers.i18n import Renderer
-from handlers.kb_admin.service import KnowledgeAdmin
-from handlers.knowledge_store import KnowledgeStore
-from handlers.organisations.service import OrganisationAdmin
 from handlers.registry import register, set_commands
-from handlers.reminders.service import Reminders
 from handlers.reminders.telegram import setup_reminders
-from handlers.report.chart_drawer import ChartDrawer
-from handlers.statistics.service import Statistics
 from knowledge import load_shipped_kb, to_document
 from storage.db import build_engine, build_session_factory, upgrade_database
 from storage.kb_revisions import ensure_shipped_kb_revision
@@ -76,32 +67,8 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         await prepare_database(engine)
     session_factory = build_session_factory(engine)
-    knowledge = KnowledgeStore(session_factory, active_ttl=settings.kb_refresh_seconds)
     metrics = build_metrics()
-    renderer = Renderer()
-    services = Services(
-        checklist=Checklist(
-            session_factory,
-            knowledge,
-            default_locale=settings.default_language,
-            observer=metrics,
-            stats_k=settings.stats_k,
-        ),
-        knowledge=knowledge,
-        renderer=renderer,
-        kb_admin=KnowledgeAdmin(session_factory, knowledge),
-        organisations=OrganisationAdmin(session_factory),
-        audit=AuditTrail(session_factory),
-        admin_ids=frozenset(settings.admin_ids),
-        reminders=Reminders(
-            session_factory,
-            knowledge,
-            delay=timedelta(hours=settings.reminder_delay_hours),
-            default_locale=settings.default_language,
-        ),
-        statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
-        charts=ChartDrawer(workers=settings.chart_workers),
-    )
+    services = build_services(settings, session_factory, metrics)
     return Runtime(
         engine=engine, session_factory=session_factory, services=services, metrics=metrics
     )
@@ -153,7 +120,7 @@ def build_application(
     application: PTBApplication = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register(application)
-    setup_reminders(application, settings)
+    setup_reminders(application)
     return application
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
+
+from storage.db import redact_database_url
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
 
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
     @property
     def redacted_database_url(self) -> str:
         """The database URL with any password hidden, for logs and messages."""
-        return make_url(self.database_url).render_as_string(hide_password=True)
+        return redact_database_url(self.database_url)
 
 
 def load_settings(

@@ -6,7 +6,6 @@ import hmac
 import logging
 
 from aiohttp import web
-from sqlalchemy import text
 from telegram import Update
 
 from bot.admin import setup_admin
@@ -14,6 +13,7 @@ from bot.application import PTBApplication, Runtime
 from bot.metrics import setup_metrics
 from bot.settings import Settings
 from bot.stats_api import setup_stats_routes
+from storage.db import ping_database
 
 __all__ = [
     "APPLICATION_KEY",
@@ -67,8 +67,7 @@ async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME_KEY]
     check = "database"
     try:
-        async with runtime.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await ping_database(runtime.engine)
         check = "knowledge_base"
         revision, _ = await runtime.services.knowledge.active()
     except Exception:  # any failure here means "not healthy"; the detail goes to the log

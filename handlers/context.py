@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -13,6 +13,7 @@ from handlers.i18n import Renderer
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
 from handlers.organisations.service import OrganisationAdmin
+from handlers.privacy.service import Privacy
 from handlers.reminders.service import Reminders
 from handlers.report.chart_drawer import ChartDrawer
 from handlers.statistics.service import Statistics
@@ -24,7 +25,7 @@ SERVICES_KEY = "services"
 
 @dataclass(frozen=True)
 class Services:
-    """What the composition root hands to the handlers."""
+    """Every use case, built by the composition root (bot.services.build_services)."""
 
     checklist: Checklist
     knowledge: KnowledgeStore
@@ -32,11 +33,12 @@ class Services:
     kb_admin: KnowledgeAdmin
     organisations: OrganisationAdmin
     audit: AuditTrail
-    admin_ids: frozenset[int] = frozenset()
-    reminders: Reminders | None = None
-    statistics: Statistics | None = None
+    privacy: Privacy
+    reminders: Reminders
+    statistics: Statistics
     # Draws the result charts in a worker process, started on the first chart.
-    charts: ChartDrawer = field(default_factory=ChartDrawer)
+    charts: ChartDrawer
+    admin_ids: frozenset[int]
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -18,6 +18,8 @@ from handlers.checklist import telegram as conversation
 from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
 from handlers.kb_admin import telegram as admin
+from handlers.organisations import telegram as organisations
+from handlers.privacy import telegram as privacy
 from handlers.reminders import telegram as reminder_job
 from handlers.report import telegram as report
 from handlers.statistics import telegram as stats_admin
@@ -51,8 +53,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("cancel", conversation.cancel, filters=private),
             CommandHandler("language", conversation.language, filters=private),
             CommandHandler("help", conversation.help_command, filters=private),
-            CommandHandler("privacy", conversation.privacy, filters=private),
-            CommandHandler("forget", conversation.forget, filters=private),
+            CommandHandler("privacy", privacy.privacy, filters=private),
+            CommandHandler("forget", privacy.forget, filters=private),
             CommandHandler("evidence", evidence.evidence, filters=private),
             CommandHandler("ask", evidence.ask, filters=private),
             # Administrators (each handler refuses and audits everyone else).
@@ -65,12 +67,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             ),
             CommandHandler("kb_history", admin.kb_history, filters=private),
             CommandHandler("kb_rollback", admin.kb_rollback, filters=private),
-            CommandHandler("org_add", admin.org_add, filters=private),
-            CommandHandler("orgs", admin.organisations, filters=private),
+            CommandHandler("org_add", organisations.org_add, filters=private),
+            CommandHandler("orgs", organisations.organisations, filters=private),
             CommandHandler("stats", stats_admin.stats, filters=private),
             CommandHandler("export", stats_admin.export, filters=private),
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
-            CallbackQueryHandler(conversation.forget_answered, pattern=r"^forget:"),
+            CallbackQueryHandler(privacy.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
             CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),

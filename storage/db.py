@@ -27,6 +27,8 @@ __all__ = [
     "default_database_url",
     "dialect_insert",
     "normalise_database_url",
+    "ping_database",
+    "redact_database_url",
     "upgrade_database",
 ]
 
@@ -69,6 +71,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def redact_database_url(database_url: str) -> str:
+    """The database URL with any password hidden, for logs and messages."""
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+async def ping_database(engine: AsyncEngine) -> None:
+    """Run the cheapest statement: raises if the database cannot be reached."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -15,6 +16,7 @@ from storage.models import KbRevision, KbRevisionPublic, get_datetime_utc
 
 __all__ = [
     "SHIPPED_REVISION",
+    "RevisionTakenError",
     "add_kb_revision",
     "canonical_json",
     "content_checksum",
@@ -25,6 +27,14 @@ __all__ = [
 ]
 
 SHIPPED_REVISION = 1
+
+
+class RevisionTakenError(RuntimeError):
+    """Another change took this revision number first (two editors at the same moment)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"revision {number} was added by another change first")
+        self.number = number
 
 
 def canonical_json(content: dict[str, Any]) -> str:
@@ -70,7 +80,10 @@ async def add_kb_revision(
         content=content,
     )
     session.add(revision)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise RevisionTakenError(revision.id) from exc
     return revision
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp_session import get_session
-from sqlalchemy.exc import IntegrityError
 
 from bot.admin.forms import (
     EditTarget,
@@ -149,9 +148,8 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
         await panel.audit.record(actor=ADMIN_ACTOR, action="kb.edit_invalid", detail=detail)
         shown = attach_problems(sections, path, exc.problems, request_locale(request))
         return await _edit_page(request, page, shown, status=422, problems=exc.problems)
-    except (StaleRevisionError, IntegrityError) as exc:
-        # IntegrityError: another edit took the same revision number a moment earlier.
-        active = exc.active if isinstance(exc, StaleRevisionError) else expected + 1
+    except StaleRevisionError as exc:
+        active = exc.active
         await panel.audit.record(actor=ADMIN_ACTOR, action="kb.edit_stale", detail=detail)
         return await _edit_page(request, page, sections, status=409, stale=active)
     set_notice(await get_session(request), "saved", revision=number)

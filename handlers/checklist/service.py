@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.checklist.reassessment import compare_with_previous
+from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
 from knowledge import (
     PROFILE_FIELDS,
@@ -303,20 +304,13 @@ class Checklist:
             await assessment_store.cancel_assessment(session=session, assessment=active)
             return _locale(respondent), True
 
-    async def forget(self, *, telegram_id: int) -> bool:
-        """Delete everything stored about this person."""
-        async with self._session_factory() as session, session.begin():
-            return await respondent_store.forget_respondent(
-                session=session, telegram_id=telegram_id
-            )
-
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None
     ) -> Respondent:
         return await respondent_store.get_or_create_respondent(
             session=session,
             telegram_id=telegram_id,
-            language=_language_from(language_code, self._default_locale),
+            language=locale_for(language_code, self._default_locale),
         )
 
     async def _apply(
@@ -395,12 +389,6 @@ def position_of(view: View) -> int:
     if isinstance(view, AskQuestion):
         return len(PROFILE_FIELDS) + 1 + view.number
     return 0
-
-
-def _language_from(language_code: str | None, default: Locale) -> Locale:
-    if not language_code:
-        return default
-    return "fa" if language_code.split("-")[0].lower() == "fa" else "en"
 
 
 def _locale(respondent: Respondent) -> Locale:

@@ -13,6 +13,7 @@ from handlers.checklist.service import Refusal, Step
 from handlers.checklist.views import render_step
 from handlers.context import BotContext
 from handlers.replies import Reply
+from handlers.updates import refuse_invalid_button, reply_entry, sender
 from knowledge import (
     AnswerQuestion,
     AskProfile,
@@ -27,12 +28,9 @@ from knowledge import (
 __all__ = [
     "button_pressed",
     "cancel",
-    "forget",
-    "forget_answered",
     "help_command",
     "language",
     "language_chosen",
-    "privacy",
     "restart",
     "results",
     "start",
@@ -48,12 +46,6 @@ _REFUSAL_KEYS = {
     Refusal.NO_ACTIVE: "no_active",
     Refusal.INVALID: "invalid_button",
 }
-
-
-def _ids(update: Update) -> tuple[int, str | None]:
-    user = update.effective_user
-    assert user is not None
-    return user.id, user.language_code
 
 
 async def _send(message: Message, replies: list[Reply], *, edit: bool = False) -> None:
@@ -79,18 +71,9 @@ async def _show(
     await _send(message, render_step(context.renderer, step), edit=edit)
 
 
-async def _invalid_button(update: Update, context: BotContext) -> None:
-    """Answer a press whose callback data is malformed: say the button is not valid."""
-    query = update.callback_query
-    assert query is not None
-    telegram_id, language_code = _ids(update)
-    locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
-    await query.answer(context.renderer.text(locale, "invalid_button"), show_alert=True)
-
-
 async def start(update: Update, context: BotContext) -> None:
     """Start a new checklist or resume the one in progress (deep link: org_<code>)."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     match = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
     step = await context.checklist.start(
         telegram_id=telegram_id,
@@ -108,7 +91,7 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def restart(update: Update, context: BotContext) -> None:
     """Close the assessment in progress and start a new one."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     step = await context.checklist.start(
         telegram_id=telegram_id, language_code=language_code, restart=True
     )
@@ -117,7 +100,7 @@ async def restart(update: Update, context: BotContext) -> None:
 
 async def results(update: Update, context: BotContext) -> None:
     """Show the latest completed results again."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     step = await context.checklist.latest_results(
         telegram_id=telegram_id, language_code=language_code
     )
@@ -131,7 +114,7 @@ async def results(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Cancel the assessment in progress."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     locale, cancelled = await context.checklist.cancel(
         telegram_id=telegram_id, language_code=language_code
     )
@@ -141,32 +124,19 @@ async def cancel(update: Update, context: BotContext) -> None:
     await message.reply_html(context.renderer.markup(locale, key))
 
 
-async def _reply_entry(update: Update, context: BotContext, key: str) -> None:
-    telegram_id, language_code = _ids(update)
-    locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
-    message = update.effective_message
-    assert message is not None
-    await message.reply_html(context.renderer.markup(locale, key))
-
-
 async def help_command(update: Update, context: BotContext) -> None:
     """Explain what the bot does and list the commands."""
-    await _reply_entry(update, context, "help_text")
-
-
-async def privacy(update: Update, context: BotContext) -> None:
-    """Say what is stored and why."""
-    await _reply_entry(update, context, "privacy_text")
+    await reply_entry(update, context, "help_text")
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Answer a command the bot does not know."""
-    await _reply_entry(update, context, "unknown_command")
+    await reply_entry(update, context, "unknown_command")
 
 
 async def language(update: Update, context: BotContext) -> None:
     """Offer the two languages as buttons."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
     names = {code: context.renderer.text(code, "language_name") for code in ("fa", "en")}
     keyboard = InlineKeyboardMarkup(
@@ -191,9 +161,9 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     choice = callbacks.decode(query.data)
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     if not isinstance(choice, callbacks.ChooseLanguage):  # "lang:" with a forged tail
-        await _invalid_button(update, context)
+        await refuse_invalid_button(update, context)
         return
     locale: Locale = "fa" if choice.language == "fa" else "en"
     await context.checklist.set_language(telegram_id=telegram_id, language=locale)
@@ -202,47 +172,6 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
     if step.refusal is None:
         await _show(update, context, step)
-
-
-async def forget(update: Update, context: BotContext) -> None:
-    """Ask for confirmation before deleting the person's data."""
-    telegram_id, language_code = _ids(update)
-    locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
-    renderer = context.renderer
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    renderer.text(locale, "button_yes_forget"),
-                    callback_data=callbacks.encode(callbacks.ConfirmForget(True)),
-                ),
-                InlineKeyboardButton(
-                    renderer.text(locale, "button_no_forget"),
-                    callback_data=callbacks.encode(callbacks.ConfirmForget(False)),
-                ),
-            ]
-        ]
-    )
-    message = update.effective_message
-    assert message is not None
-    await message.reply_html(renderer.markup(locale, "forget_confirm"), reply_markup=keyboard)
-
-
-async def forget_answered(update: Update, context: BotContext) -> None:
-    """Delete the person's data when confirmed; otherwise keep it."""
-    query = update.callback_query
-    assert query is not None
-    choice = callbacks.decode(query.data)
-    if not isinstance(choice, callbacks.ConfirmForget):  # "forget:" with a forged tail
-        await _invalid_button(update, context)
-        return
-    telegram_id, language_code = _ids(update)
-    locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
-    if choice.confirmed:
-        await context.checklist.forget(telegram_id=telegram_id)
-    await query.answer()
-    key = "forget_done" if choice.confirmed else "forget_kept"
-    await query.edit_message_text(context.renderer.text(locale, key))
 
 
 def _event(data: callbacks.Callback | None) -> tuple[int, Event, int | None] | None:
@@ -264,7 +193,7 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     pressed = _event(callbacks.decode(query.data))
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     if pressed is None:
         locale = await context.checklist.locale(
             telegram_id=telegram_id, language_code=language_code
@@ -293,7 +222,7 @@ async def text_received(update: Update, context: BotContext) -> None:
     """Take a message as the organisation's name where one is asked; else point to the buttons."""
     message = update.effective_message
     assert message is not None
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
     if step.refusal is not None:
         await message.reply_html(context.renderer.markup(step.locale, "no_active"))

@@ -15,22 +15,17 @@ from handlers.evidence.views import (
     screen_for,
     under_results,
 )
+from handlers.updates import sender
 from knowledge import KnowledgeBase, Locale
 
 __all__ = ["ask", "evidence", "evidence_pressed"]
-
-
-def _ids(update: Update) -> tuple[int, str | None]:
-    user = update.effective_user
-    assert user is not None
-    return user.id, user.language_code
 
 
 async def _source(
     update: Update, context: BotContext, *, of_results: bool = False
 ) -> tuple[Locale, int, KnowledgeBase]:
     """The presser's locale, and the KB revision (and KB) whose evidence to show."""
-    telegram_id, language_code = _ids(update)
+    telegram_id, language_code = sender(update)
     locale, revision = await context.checklist.evidence_revision(
         telegram_id=telegram_id, language_code=language_code, of_results=of_results
     )

@@ -231,18 +231,21 @@ class KnowledgeAdmin:
         With `expected_revision`, refuse (StaleRevisionError) if another change came first.
         """
         document = to_document(load_kb(content))
-        async with self._session_factory() as session, session.begin():
-            active = (await self._active_row(session)).id
-            if expected_revision is not None and expected_revision != active:
-                raise StaleRevisionError(expected_revision, active)
-            return await self._add_revision(
-                session,
-                document,
-                author=author,
-                note=note,
-                action="kb.activate",
-                detail={"base": active},
-            )
+        try:
+            async with self._session_factory() as session, session.begin():
+                active = (await self._active_row(session)).id
+                if expected_revision is not None and expected_revision != active:
+                    raise StaleRevisionError(expected_revision, active)
+                return await self._add_revision(
+                    session,
+                    document,
+                    author=author,
+                    note=note,
+                    action="kb.activate",
+                    detail={"base": active},
+                )
+        except revision_store.RevisionTakenError as exc:
+            raise StaleRevisionError(exc.number - 1, exc.number) from exc
 
     async def rollback(self, revision: int, *, author: str, note: str = "") -> int:
         """Append a new revision with the content of `revision`; history is never rewritten."""

@@ -1,4 +1,4 @@
-"""Telegram commands for administrators: the knowledge base, its revisions, organisations.
+"""Telegram commands for administrators: the knowledge base and its revisions.
 
 Admins are the Telegram ids in the settings; everyone else is refused, and the attempt is
 written to the audit log. The use cases (KnowledgeAdmin, OrganisationAdmin) are shared with
@@ -7,36 +7,27 @@ the web panel; these handlers only parse, call, render and send.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from handlers import callbacks
+from handlers.admin_access import Admin, admin_only
 from handlers.context import BotContext
 from handlers.i18n import Renderer
 from handlers.kb_admin.service import RevisionAlreadyActiveError, UnknownRevisionError
 from handlers.kb_admin.upload import UploadCheck, UploadRefusal
-from handlers.organisations.service import deep_link, qr_png
 from handlers.replies import Reply, split_message
 from knowledge import MAX_DOCUMENT_BYTES, KBValidationError, Locale, normalise_digits
-from knowledge.interview import ORGANISATION_MAX_LENGTH
-from storage.audit import actor_for_telegram
 
 __all__ = [
     "IMPORT_CAPTION",
-    "Admin",
     "kb_export",
     "kb_history",
     "kb_import",
     "kb_rollback",
     "kb_status",
-    "org_add",
-    "organisations",
     "render_upload_check",
     "upload_answered",
 ]
@@ -44,48 +35,6 @@ __all__ = [
 #: A document whose caption starts with /kb_import (optionally /kb_import@bot) is an import.
 IMPORT_CAPTION = re.compile(r"^/kb_import(@\w+)?(\s|$)")
 HISTORY_LIMIT = 15
-
-
-@dataclass(frozen=True)
-class Admin:
-    """The administrator behind an update: an audit actor (no raw id) and their locale."""
-
-    actor: str
-    locale: Locale
-
-
-AdminHandler = Callable[[Update, BotContext, Admin], Coroutine[Any, Any, None]]
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-
-
-def admin_only(attempted: str) -> Callable[[AdminHandler], Handler]:
-    """Run the handler for admins; refuse (localised) and audit everyone else."""
-
-    def decorate(handler: AdminHandler) -> Handler:
-        @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext) -> None:
-            user = update.effective_user
-            assert user is not None
-            locale = await context.checklist.locale(
-                telegram_id=user.id, language_code=user.language_code
-            )
-            actor = actor_for_telegram(user.id)
-            if user.id in context.services.admin_ids:
-                await handler(update, context, Admin(actor, locale))
-                return
-            await context.services.audit.record(
-                actor=actor, action="admin.denied", detail={"attempted": attempted}
-            )
-            renderer = context.renderer
-            if update.callback_query is not None:
-                text = renderer.text(locale, "admin_only_button")
-                await update.callback_query.answer(text, show_alert=True)
-            else:
-                await _message(update).reply_html(renderer.markup(locale, "admin_only"))
-
-        return guarded
-
-    return decorate
 
 
 def _message(update: Update) -> Message:
@@ -231,36 +180,3 @@ async def kb_rollback(update: Update, context: BotContext, admin: Admin) -> None
         )
         return
     await message.reply_html(renderer.markup(locale, key, revision=revision))
-
-
-@admin_only("org_add")
-async def org_add(update: Update, context: BotContext, admin: Admin) -> None:
-    """Add an organisation; reply with its deep link and a printable QR code of the link."""
-    message, renderer, locale = _message(update), context.renderer, admin.locale
-    added = await context.services.organisations.add(_argument(message.text), author=admin.actor)
-    if added.organisation is None:
-        assert added.refusal is not None
-        text = renderer.markup(
-            locale, "admin_org_refusal", added.refusal, max=ORGANISATION_MAX_LENGTH
-        )
-        await message.reply_html(text)
-        return
-    organisation = added.organisation
-    link = deep_link(context.bot.username, organisation.code)
-    await message.reply_html(
-        renderer.render(locale, "admin_org_added.html", added=added, link=link)
-    )
-    await message.reply_document(
-        document=qr_png(link),
-        filename=f"pishran-organisation-{organisation.code}.png",
-        caption=renderer.markup(locale, "admin_org_qr_caption", name=organisation.name),
-    )
-
-
-@admin_only("orgs")
-async def organisations(update: Update, context: BotContext, admin: Admin) -> None:
-    """List the organisations with their codes and respondent counts."""
-    found = await context.services.organisations.organisations()
-    await context.services.audit.record(actor=admin.actor, action="org.list")
-    text = context.renderer.render(admin.locale, "admin_orgs.html", organisations=found)
-    await _send(_message(update), _parts(text))

@@ -48,10 +48,13 @@ class Reminders:
         delay: timedelta,
         default_locale: Locale = "fa",
         batch_size: int = 100,
+        interval: timedelta = timedelta(minutes=5),
     ) -> None:
         self._session_factory = session_factory
         self._knowledge = knowledge
         self.delay = delay
+        # How often the job looks for due reminders.
+        self.interval = interval
         self.batch_size = batch_size
         self._default_locale = default_locale
 

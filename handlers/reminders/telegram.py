@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -25,9 +25,6 @@ from handlers.checklist.views import render_step
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.i18n import Renderer
 from handlers.reminders.service import Reminder, Reminders
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 __all__ = [
     "JOB_NAME",
@@ -128,7 +125,6 @@ async def send_due_reminders(
 async def remind(context: BotContext) -> None:
     """The periodic job: send the reminders due now, by the real clock."""
     reminders = context.services.reminders
-    assert reminders is not None, "setup_reminders registers this job only with Reminders"
     run = await send_due_reminders(
         bot=context.bot, reminders=reminders, renderer=context.renderer, now=datetime.now(UTC)
     )
@@ -136,18 +132,13 @@ async def remind(context: BotContext) -> None:
         log.info("reminders: %s", run)
 
 
-def setup_reminders(
-    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
-) -> Job[Any]:
-    """Run the reminder job every `REMINDER_INTERVAL_SECONDS` on the application's JobQueue."""
-    if application.bot_data[SERVICES_KEY].reminders is None:
-        raise ValueError("the services have no Reminders: build them with start_runtime")
+def setup_reminders(application: Application[Any, Any, Any, Any, Any, Any]) -> Job[Any]:
+    """Run the reminder job every `Reminders.interval` on the application's JobQueue."""
+    reminders: Reminders = application.bot_data[SERVICES_KEY].reminders
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError('reminders need the JobQueue: install "python-telegram-bot[job-queue]"')
-    return job_queue.run_repeating(
-        remind, interval=settings.reminder_interval_seconds, name=JOB_NAME
-    )
+    return job_queue.run_repeating(remind, interval=reminders.interval, name=JOB_NAME)
 
 
 async def continue_pressed(update: Update, context: BotContext) -> None:

@@ -11,9 +11,9 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 
 from handlers import callbacks
+from handlers.admin_access import Admin, admin_only
 from handlers.context import BotContext
 from handlers.i18n import bidi_isolate
-from handlers.kb_admin.telegram import Admin, admin_only
 from handlers.replies import split_message
 from handlers.report.chart_drawer import draw_factor_means
 from handlers.statistics.exports import ExportFormat
@@ -36,9 +36,7 @@ GROUPINGS = ("s", "r", "o", "l", "m", "sm", "rm", "sr", "sl", "om")
 
 
 def _statistics(context: BotContext) -> Statistics:
-    statistics = context.services.statistics
-    assert statistics is not None, "Services.statistics is not configured"
-    return statistics
+    return context.services.statistics
 
 
 def _message(update: Update) -> Message:

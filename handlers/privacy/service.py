@@ -1,0 +1,23 @@
+"""/forget: delete everything stored about a person, in one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import respondents as respondent_store
+
+__all__ = ["Privacy"]
+
+
+class Privacy:
+    """The person's control over their own data."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def forget(self, *, telegram_id: int) -> bool:
+        """Delete everything stored about this person; False when nothing was stored."""
+        async with self._session_factory() as session, session.begin():
+            return await respondent_store.forget_respondent(
+                session=session, telegram_id=telegram_id
+            )
