@@ -48,7 +48,7 @@ from knowledge import (
     to_document,
     validate_document,
 )
-from tests.handlers.stats_samples import stats_texts
+from tests.handlers.statistics.samples import stats_texts
 
 FSI_RUN = re.compile("\u2068[^\u2069]*\u2069")
 CODE = re.compile(r"<code>.*?</code>", re.S)

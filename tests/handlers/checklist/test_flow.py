@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from knowledge import Effect, KnowledgeBase, Locale, QuestionSet, assess
-from storage.models import Answer, Assessment, Respondent
+from storage.models import Answer, Assessment
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot, start_bot
 
@@ -120,26 +120,6 @@ async def test_a_deep_link_presets_the_organisation(
         assessment = await session.scalar(select(Assessment))
     assert assessment is not None
     assert (assessment.org_code, assessment.organisation) == ("water42", "water42")
-
-
-async def test_forget_deletes_everything_after_confirmation(
-    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
-) -> None:
-    user = emulator.user(2401, language_code="en")
-    other = emulator.user(2402, language_code="en")
-    for someone in (user, other):
-        await someone.send("/start")
-        await fill_profile(someone, shipped_kb, "en")
-    await user.send("/forget")
-    await user.press("No, keep it")
-    assert await count(bot, select(func.count()).select_from(Respondent)) == 2
-    await user.send("/forget")
-    await user.press("Yes, delete my data")
-    assert "deleted" in (user.last_bot_message.text or "")
-    async with bot.runtime.session_factory() as session:
-        ids = set(await session.scalars(select(Respondent.telegram_id)))
-    assert ids == {2402}
-    assert await count(bot, select(func.count()).select_from(Assessment)) == 1
 
 
 async def test_results_command_shows_the_latest_results_again(

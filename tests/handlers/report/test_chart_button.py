@@ -17,7 +17,7 @@ from handlers.report.chart_drawer import ChartDrawer
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot
-from tests.handlers.test_report import CORE_VALUES, photos
+from tests.handlers.report.test_report import CORE_VALUES, photos
 
 RENDERER = Renderer()
 
