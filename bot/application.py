@@ -91,7 +91,7 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         renderer=renderer,
         kb_admin=KnowledgeAdmin(session_factory, knowledge),
         organisations=OrganisationAdmin(session_factory),
-        audit=AuditTrail(session_factory),
+        audit=AuditTrail(session_factory, actor_key=settings.audit_actor_key),
         admin_ids=frozenset(settings.admin_ids),
         reminders=Reminders(
             session_factory,

@@ -25,7 +25,6 @@ from handlers.org_admin import deep_link, qr_png
 from handlers.replies import Reply, split_message
 from knowledge import MAX_DOCUMENT_BYTES, KBValidationError, Locale, normalise_digits
 from knowledge.interview import ORGANISATION_MAX_LENGTH
-from storage.audit import actor_for_telegram
 
 __all__ = [
     "IMPORT_CAPTION",
@@ -69,7 +68,7 @@ def admin_only(attempted: str) -> Callable[[AdminHandler], Handler]:
             locale = await context.checklist.locale(
                 telegram_id=user.id, language_code=user.language_code
             )
-            actor = actor_for_telegram(user.id)
+            actor = context.services.audit.actor_for(user.id)
             if user.id in context.services.admin_ids:
                 await handler(update, context, Admin(actor, locale))
                 return

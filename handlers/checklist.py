@@ -38,6 +38,7 @@ from knowledge import (
 from knowledge.advisor import AdviceReport, advise
 from knowledge.assessment import Readiness, assess
 from storage import assessments as assessment_store
+from storage import audit as audit_store
 from storage import organisations as organisation_store
 from storage import respondents as respondent_store
 from storage import stats as stats_store
@@ -303,9 +304,12 @@ class Checklist:
             await assessment_store.cancel_assessment(session=session, assessment=active)
             return _locale(respondent), True
 
-    async def forget(self, *, telegram_id: int) -> bool:
-        """Delete everything stored about this person."""
+    async def forget(self, *, telegram_id: int, actor: str | None = None) -> bool:
+        """Delete everything stored about this person; their audit rows (as `actor`) stay,
+        counted, but name nobody."""
         async with self._session_factory() as session, session.begin():
+            if actor is not None:
+                await audit_store.forget_actor(session=session, actor=actor)
             return await respondent_store.forget_respondent(
                 session=session, telegram_id=telegram_id
             )

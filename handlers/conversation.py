@@ -238,7 +238,8 @@ async def forget_answered(update: Update, context: BotContext) -> None:
     telegram_id, language_code = _ids(update)
     locale = await context.checklist.locale(telegram_id=telegram_id, language_code=language_code)
     if choice.confirmed:
-        await context.checklist.forget(telegram_id=telegram_id)
+        actor = context.services.audit.actor_for(telegram_id)
+        await context.checklist.forget(telegram_id=telegram_id, actor=actor)
     await query.answer()
     key = "forget_done" if choice.confirmed else "forget_kept"
     await query.edit_message_text(context.renderer.text(locale, key))
