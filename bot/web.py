@@ -104,5 +104,5 @@ def build_web_app(
             token=token.get_secret_value() if token is not None else None,
             default_locale=settings.default_language,
         )
-    setup_admin(app, settings, runtime.services, application)
+    setup_admin(app, settings, runtime.services, runtime.session_factory, application)
     return app
