@@ -30,7 +30,10 @@ from knowledge import (
     validate_document,
 )
 
-__all__ = ["add_kb_commands", "describe_changes", "import_kb"]
+__all__ = ["PROBLEMS_PRINTED", "add_kb_commands", "describe_changes", "import_kb"]
+
+#: Problems printed for one file; a file with more gets a count of the rest.
+PROBLEMS_PRINTED = 100
 
 
 def _read_valid(path: Path, *, then: str) -> dict[str, Any] | None:
@@ -42,8 +45,10 @@ def _read_valid(path: Path, *, then: str) -> dict[str, Any] | None:
         return None
     problems = validate_document(document)
     if problems:
-        for problem in problems:
+        for problem in problems[:PROBLEMS_PRINTED]:
             print(f"{path}: {problem}", file=sys.stderr)
+        if len(problems) > PROBLEMS_PRINTED:
+            print(f"{path}: ... and {len(problems) - PROBLEMS_PRINTED} more", file=sys.stderr)
         print(f"{len(problems)} problem(s) found{then}", file=sys.stderr)
         return None
     return document

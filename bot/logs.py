@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from typing import Literal, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
+
+from storage.pseudonyms import hash_user_id, user_hash_key
 
 __all__ = [
     "QUIET_LOGGERS",
@@ -54,14 +54,3 @@ def configure_logging(
     root_level = logging.getLogger().level
     for name, floor in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(root_level, floor))
-
-
-def user_hash_key(bot_token: str) -> bytes:
-    """The key for hashing user ids: secret (it comes from the token), same in every replica."""
-    return hashlib.sha256(b"pishran log user id\x00" + bot_token.encode()).digest()
-
-
-def hash_user_id(user_id: int, *, key: bytes) -> str:
-    """A short keyed hash of a user id, to follow one person through the logs anonymously."""
-    # Keyed, because ids are small numbers: a plain hash could be reversed by trying them all.
-    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]

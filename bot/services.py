@@ -41,7 +41,7 @@ def build_services(
         renderer=renderer,
         kb_admin=KnowledgeAdmin(session_factory, knowledge),
         organisations=OrganisationAdmin(session_factory),
-        audit=AuditTrail(session_factory),
+        audit=AuditTrail(session_factory, actor_key=settings.audit_actor_key),
         privacy=Privacy(session_factory),
         reminders=Reminders(
             session_factory,

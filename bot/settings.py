@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.audit import actor_key
 from storage.db import redact_database_url
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
@@ -16,6 +17,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///pishran.sqlite3"
 _PLACEHOLDERS = {"changethis", "changeme", "secret", "token", "xxx"}
 # The admin token is a password typed into a web page: too short to guess, it is refused.
 ADMIN_TOKEN_MIN_LENGTH = 16
+# The audit key hides Telegram ids behind an HMAC: as long a secret as the admin token.
+AUDIT_KEY_MIN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -56,6 +59,10 @@ class Settings(BaseSettings):
     # X-Forwarded-For and X-Forwarded-Proto: trust them for the client's address and https.
     # Leave it off when clients reach the server directly, or they could forge both.
     behind_proxy: bool = False
+    # The key of the audit log's pseudonyms for Telegram users (an HMAC of the id, which
+    # nobody can reverse without the key). Unset, it is derived from BOT_TOKEN: then a new
+    # token gives everyone new pseudonyms, and /forget no longer finds the older rows.
+    audit_key: SecretStr | None = None
     # Updates handled at once (1: strictly one after another; the charts are drawn beside
     # them in a worker process either way); see bench/README.md.
     update_concurrency: int = Field(default=1, ge=1, le=256)
@@ -80,16 +87,26 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _enforce_real_secrets(self) -> Settings:
-        for name in ("bot_token", "webhook_secret", "stats_api_token", "admin_token"):
+        secrets = ("bot_token", "webhook_secret", "stats_api_token", "admin_token", "audit_key")
+        for name in secrets:
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower() in _PLACEHOLDERS:
                 raise ValueError(f"{name.upper()} is a placeholder; set a real value")
         admin_token = self.admin_token.get_secret_value() if self.admin_token else None
         if admin_token is not None and len(admin_token) < ADMIN_TOKEN_MIN_LENGTH:
             raise ValueError(f"ADMIN_TOKEN is too short; use {ADMIN_TOKEN_MIN_LENGTH}+ characters")
+        audit_key = self.audit_key.get_secret_value() if self.audit_key else None
+        if audit_key is not None and len(audit_key) < AUDIT_KEY_MIN_LENGTH:
+            raise ValueError(f"AUDIT_KEY is too short; use {AUDIT_KEY_MIN_LENGTH}+ characters")
         if self.environment == "production" and self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required for a webhook in production")
         return self
+
+    @property
+    def audit_actor_key(self) -> bytes | None:
+        """The key of the audit actors: from AUDIT_KEY, else from BOT_TOKEN, else none."""
+        secret = self.audit_key or self.bot_token
+        return actor_key(secret.get_secret_value()) if secret is not None else None
 
     @property
     def redacted_database_url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from bot.application import PTBApplication, Runtime
 from bot.metrics import setup_metrics
 from bot.settings import Settings
 from bot.stats_api import setup_stats_routes
+from bot.update_ledger import UpdateLedger
 from storage.db import ping_database
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "RUNTIME_KEY",
     "SECRET_HEADER",
     "SETTINGS_KEY",
+    "UPDATE_LEDGER_KEY",
     "build_web_app",
     "setup_routes",
 ]
@@ -30,11 +33,16 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SETTINGS_KEY = web.AppKey("settings", Settings)
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 APPLICATION_KEY = web.AppKey("application", PTBApplication)
+UPDATE_LEDGER_KEY = web.AppKey("update_ledger", UpdateLedger)
 MAX_UPDATE_BYTES = 1_000_000
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    """Accept one update from Telegram after checking the secret token in constant time."""
+    """Accept one update from Telegram after checking the secret token in constant time.
+
+    Anything that is not an update is logged and answered 200, never 4xx or 500: Telegram
+    would send it again and again. An update some replica already took on is dropped.
+    """
     settings = request.app[SETTINGS_KEY]
     expected = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     given = request.headers.get(SECRET_HEADER, "")
@@ -43,19 +51,34 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="forbidden")
     if request.content_length and request.content_length > MAX_UPDATE_BYTES:
         raise web.HTTPRequestEntityTooLarge(MAX_UPDATE_BYTES, request.content_length)
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="body is not JSON") from None
     application = request.app[APPLICATION_KEY]
-    try:
-        update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-    except (KeyError, TypeError, ValueError):  # JSON, but not shaped like an update
-        update = None
+    update = _parse_update(await request.read(), application)
     if update is None:
-        raise web.HTTPBadRequest(text="not an update")
+        return web.Response(text="ignored")
+    if not await request.app[UPDATE_LEDGER_KEY].claim(update.update_id):
+        log.info("webhook: update %s was already taken on; dropped", update.update_id)
+        return web.Response(text="ok")
     await application.update_queue.put(update)
     return web.Response(text="ok")
+
+
+def _parse_update(body: bytes, application: PTBApplication) -> Update | None:
+    """The update in a webhook body, or None (logged, without the body) for anything else."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deep
+        log.warning("webhook: a body of %d bytes that is not JSON was ignored", len(body))
+        return None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:
+        log.warning("webhook: a %s without a valid update_id was ignored", type(data).__name__)
+        return None
+    try:
+        update = Update.de_json(data, application.bot)
+    except Exception as exc:  # any shape Telegram never sends: "message": "x", deep nesting
+        log.warning("webhook: update %s is malformed (%s); ignored", update_id, type(exc).__name__)
+        return None
+    return update
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -92,6 +115,7 @@ def build_web_app(
     app[RUNTIME_KEY] = runtime
     if application is not None:
         app[APPLICATION_KEY] = application
+        app[UPDATE_LEDGER_KEY] = UpdateLedger(runtime.session_factory)
     setup_routes(app, webhook_path="/telegram" if application is not None else None)
     setup_metrics(app, runtime.metrics.registry)
     if runtime.services.statistics is not None:
@@ -103,5 +127,5 @@ def build_web_app(
             token=token.get_secret_value() if token is not None else None,
             default_locale=settings.default_language,
         )
-    setup_admin(app, settings, runtime.services, application)
+    setup_admin(app, settings, runtime.services, runtime.session_factory, application)
     return app

@@ -11,7 +11,6 @@ from telegram import Update
 
 from handlers.context import BotContext
 from knowledge import Locale
-from storage.audit import actor_for_telegram
 
 __all__ = ["Admin", "AdminHandler", "admin_only"]
 
@@ -39,7 +38,7 @@ def admin_only(attempted: str) -> Callable[[AdminHandler], Handler]:
             locale = await context.checklist.locale(
                 telegram_id=user.id, language_code=user.language_code
             )
-            actor = actor_for_telegram(user.id)
+            actor = context.services.audit.actor_for(user.id)
             if user.id in context.services.admin_ids:
                 await handler(update, context, Admin(actor, locale))
                 return

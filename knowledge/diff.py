@@ -16,7 +16,14 @@ __all__ = ["KBDiff", "SectionDiff", "canonical_yaml", "diff_kb", "document_diff"
 # A YAML line never wraps, so that one changed text is one changed line in a diff.
 _NO_WRAP = 1_000_000
 # libyaml's emitter writes the same text as the pure-Python one, several times faster.
-_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BASE_DUMPER):  # type: ignore[misc]
+    """Writes a value used twice out twice: uploads refuse anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +163,7 @@ def canonical_yaml(document: Mapping[str, Any]) -> str:
     """A KB document as YAML in document order, Unicode kept, one line per scalar."""
     return yaml.dump(
         dict(document),
-        Dumper=_DUMPER,
+        Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
         width=_NO_WRAP,

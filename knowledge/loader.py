@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -31,6 +30,13 @@ from knowledge.model import (
     SubFactor,
     Text,
 )
+from knowledge.parsing import (
+    MAX_DEPTH,
+    TIME_LIMIT_SECONDS,
+    DocumentLimitError,
+    load_bounded_json,
+    load_bounded_yaml,
+)
 from knowledge.problems import Problem, pattern_code, problem
 from knowledge.schema import KBDocument
 
@@ -47,8 +53,6 @@ __all__ = [
 ]
 
 MAX_DOCUMENT_BYTES = 1_000_000
-# libyaml's safe loader when PyYAML was built with it: five times faster on the shipped KB.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KBValidationError(ValueError):
@@ -64,8 +68,14 @@ def shipped_kb_path() -> Path:
     return Path(str(resources.files("knowledge") / "data" / "kb.yaml"))
 
 
-def parse_document(raw: bytes | str, *, suffix: str = ".yaml") -> dict[str, Any]:
-    """Parse YAML (safe loader) or JSON text into a plain document, or raise KBValidationError."""
+def parse_document(
+    raw: bytes | str, *, suffix: str = ".yaml", time_limit: float = TIME_LIMIT_SECONDS
+) -> dict[str, Any]:
+    """Parse YAML (safe loader) or JSON text into a plain document, or raise KBValidationError.
+
+    Bounded (see knowledge.parsing): YAML aliases, too many nodes, too deep a nesting, or
+    more than `time_limit` seconds of parsing each give one problem, before objects are built.
+    """
     if isinstance(raw, bytes):
         if len(raw) > MAX_DOCUMENT_BYTES:
             raise KBValidationError([problem("", "too_large")])
@@ -76,9 +86,16 @@ def parse_document(raw: bytes | str, *, suffix: str = ".yaml") -> dict[str, Any]
     if "\x00" in raw:
         raise KBValidationError([problem("", "not_text")])
     try:
-        data = json.loads(raw) if suffix.lower() == ".json" else yaml.load(raw, _SafeLoader)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        if suffix.lower() == ".json":
+            data = load_bounded_json(raw)
+        else:
+            data = load_bounded_yaml(raw, time_limit=time_limit)
+    except DocumentLimitError as exc:
+        raise KBValidationError([problem("", exc.code, **exc.params)]) from None
+    except (yaml.YAMLError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise KBValidationError([problem("", "syntax", detail=str(exc))]) from None
+    except RecursionError:  # a guard above missed a way to nest: still a refusal, not a crash
+        raise KBValidationError([problem("", "too_deep", limit=MAX_DEPTH)]) from None
     if not isinstance(data, dict):
         raise KBValidationError([problem("", "not_mapping")])
     return data

@@ -26,6 +26,18 @@ MESSAGES: Mapping[str, Text] = {
     "not_utf8": Text("فایل متن UTF-8 نیست", "file is not UTF-8 text"),
     "not_text": Text("فایل متنی نیست (نویسهٔ NUL دارد)", "file is not text (it contains NUL bytes)"),
     "syntax": Text("YAML یا JSON معتبر نیست: {detail}", "not valid YAML or JSON: {detail}"),
+    "aliases": Text(
+        "لنگر و ارجاع YAML (&name و *name) پذیرفته نیست؛ هر مقدار را کامل بنویسید",
+        "YAML anchors and aliases (&name, *name) are not accepted: write each value out in full",
+    ),
+    "too_many_nodes": Text(
+        "سند بیش از {limit} مقدار دارد", "the document has more than {limit} values"
+    ),
+    "too_deep": Text(
+        "تودرتویی سند بیش از {limit} سطح است",
+        "the document is nested more than {limit} levels deep",
+    ),
+    "too_slow": Text("خواندن سند بیش از اندازه طول کشید", "reading the document took too long"),
     "not_mapping": Text(
         "سند باید در بالاترین سطح یک نگاشت (فیلدها با مقدارشان) باشد",
         "the document must be a mapping at the top level",

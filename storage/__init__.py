@@ -4,6 +4,7 @@ Callers own transactions (`async with session_factory() as session, session.begi
 repository functions flush, never commit.
 """
 
+from storage.admin_sessions import AdminSession
 from storage.assessments import (
     StaleAssessmentError,
     cancel_assessment,
@@ -25,6 +26,7 @@ from storage.db import (
     normalise_database_url,
     upgrade_database,
 )
+from storage.handled_updates import HandledUpdate
 from storage.kb_revisions import (
     add_kb_revision,
     content_checksum,
@@ -69,11 +71,13 @@ from storage.respondents import (
 )
 
 __all__ = [
+    "AdminSession",
     "Answer",
     "Assessment",
     "AssessmentStatus",
     "AuditLog",
     "FactorResult",
+    "HandledUpdate",
     "KbRevision",
     "KbRevisionPublic",
     "KbUpload",

@@ -85,15 +85,20 @@ async def ping_database(engine: AsyncEngine) -> None:
 
 
 def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    """Create the async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL.
+
+    Errors never show the bound parameters (Telegram ids, what people typed): their text goes
+    to the log and to the administrators' chat.
+    """
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     return create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         pool_size=5,
         max_overflow=10,
         pool_pre_ping=True,

@@ -287,6 +287,9 @@ class AuditLog(SQLModel, table=True):
     actor: str
     action: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Refusals are counted, not listed: one row per action, source and minute (its `bucket`).
+    count: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    bucket: str | None = Field(default=None, unique=True, index=True)
 
 
 class KbUploadStatus(StrEnum):

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiohttp import web
 from aiohttp_session import session_middleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.admin.guard import guard
 from bot.admin.labels import Labels
 from bot.admin.pages import error_pages, setup_templates, stylesheet_directory
-from bot.admin.panel import ADMIN_KEY, ADMIN_PREFIX, AdminPanel, is_https
+from bot.admin.panel import ADMIN_KEY, ADMIN_PREFIX, ANONYMOUS_ACTOR, AdminPanel, is_https
+from bot.admin.refusals import RefusalLog
 from bot.admin.routes import PUBLIC_ROUTE_NAMES, STATIC_ROUTE, setup_routes
-from bot.admin.security import AdminCookieStorage, SignInThrottle, session_key
+from bot.admin.security import SESSION_MAX_AGE, AdminCookieStorage, SignInThrottle, session_key
+from bot.admin.sessions import PanelSessions
 from bot.application import PTBApplication
 from bot.settings import Settings
 from handlers.context import Services
@@ -32,6 +36,11 @@ def build_admin_app(
         middlewares=[error_pages, session_middleware(storage), guard(PUBLIC_ROUTE_NAMES)]
     )
     admin[ADMIN_KEY] = panel
+
+    async def flush_refusals(_: web.Application) -> None:
+        await panel.refusals.flush()
+
+    admin.on_cleanup.append(flush_refusals)
     setup_templates(admin, panel.labels)
     setup_routes(admin)
     admin.router.add_static("/static", stylesheet_directory(), name=STATIC_ROUTE)
@@ -59,6 +68,7 @@ def setup_admin(
     app: web.Application,
     settings: Settings,
     services: Services,
+    session_factory: async_sessionmaker[AsyncSession],
     application: PTBApplication | None = None,
 ) -> None:
     """Mount the panel at /admin; without ADMIN_TOKEN nothing is mounted (every path is 404)."""
@@ -74,6 +84,8 @@ def setup_admin(
         token=token,
         default_locale=settings.default_language,
         throttle=SignInThrottle(),
+        sessions=PanelSessions(session_factory, lifetime=timedelta(seconds=SESSION_MAX_AGE)),
+        refusals=RefusalLog(services.audit, actor=ANONYMOUS_ACTOR),
         bot_username=_bot_username(application),
         behind_proxy=settings.behind_proxy,
         statistics=services.statistics,

@@ -21,6 +21,7 @@ from bot.admin.forms import (
 from bot.admin.pages import render, request_locale, set_notice
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY, AdminPanel
 from handlers.kb_admin.service import StaleRevisionError, UnknownRevisionError
+from handlers.kb_admin.upload import PROBLEMS_SHOWN
 from knowledge import KBValidationError, KnowledgeBase, Problem
 
 __all__ = ["NOTE_MAX_LENGTH", "edit_form", "export_kb", "home", "kb_overview", "save_edit"]
@@ -103,6 +104,7 @@ async def _edit_page(
         note_max_length=NOTE_MAX_LENGTH,
         sections=sections,
         problems=problems,
+        problems_shown=PROBLEMS_SHOWN,
         stale=stale,
         unchanged=unchanged,
     )
@@ -144,7 +146,9 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             expected_revision=expected,
         )
     except KBValidationError as exc:
-        detail["problems"] = [str(p) for p in exc.problems]
+        # The first problems and how many there were: an audit row stays small.
+        detail["problems"] = [str(p)[:200] for p in exc.problems[:PROBLEMS_SHOWN]]
+        detail["problem_count"] = len(exc.problems)
         await panel.audit.record(actor=ADMIN_ACTOR, action="kb.edit_invalid", detail=detail)
         shown = attach_problems(sections, path, exc.problems, request_locale(request))
         return await _edit_page(request, page, shown, status=422, problems=exc.problems)

@@ -11,6 +11,7 @@ from bot.admin.pages import render, set_notice
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY, AdminPanel
 from handlers.organisations.service import OrganisationInfo, deep_link, qr_png
 from knowledge.interview import ORGANISATION_MAX_LENGTH
+from storage.audit import AuditKind
 
 __all__ = [
     "AUDIT_LIMIT",
@@ -86,6 +87,13 @@ async def organisation_qr(request: web.Request) -> web.StreamResponse:
 
 
 async def audit_log(request: web.Request) -> web.StreamResponse:
-    """The newest entries of the audit log: who did what, and when."""
-    entries = await request.config_dict[ADMIN_KEY].audit.entries(limit=AUDIT_LIMIT)
-    return await render(request, "audit.html", entries=entries)
+    """The newest entries of the audit log: who did what, and when; `?kind=` admin or refused.
+
+    Refusals are counted, not listed one by one, and the administrators' actions can be
+    shown on their own: no flood of refused requests hides them.
+    """
+    chosen = request.query.get("kind", "all")
+    kind = AuditKind(chosen) if chosen in tuple(AuditKind) else None
+    audit = request.config_dict[ADMIN_KEY].audit
+    entries = await audit.entries(limit=AUDIT_LIMIT, kind=kind)
+    return await render(request, "audit.html", entries=entries, kind=kind or "all")

@@ -9,7 +9,9 @@ import jinja2
 from aiohttp import web
 
 from bot.admin.labels import Labels
+from bot.admin.refusals import RefusalLog
 from bot.admin.security import SignInThrottle
+from bot.admin.sessions import PanelSessions
 from handlers.audit_trail import AuditTrail
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
@@ -38,7 +40,8 @@ LANGUAGE_COOKIE = "pishran_admin_lang"
 
 @dataclass(frozen=True)
 class AdminPanel:
-    """The use cases behind the panel, its labels, the token and the sign-in throttle."""
+    """The use cases behind the panel, its labels, the token, the sign-in throttle, the
+    server-side sessions and the counter of refused requests."""
 
     kb_admin: KnowledgeAdmin
     organisations: OrganisationAdmin
@@ -48,6 +51,8 @@ class AdminPanel:
     token: str
     default_locale: Locale
     throttle: SignInThrottle
+    sessions: PanelSessions
+    refusals: RefusalLog
     bot_username: Callable[[], str | None]
     behind_proxy: bool = False
     statistics: Statistics | None = None

@@ -23,6 +23,7 @@ __all__ = [
     "csrf_token",
     "is_signed_in",
     "session_key",
+    "session_token",
     "sign_in",
     "token_matches",
     "valid_csrf",
@@ -33,6 +34,7 @@ CSRF_FIELD = "csrf_token"
 SESSION_MAX_AGE = 8 * 3600
 _SIGNED_IN = "admin"
 _CSRF = "csrf"
+_TOKEN = "session"
 # A versioned label, so that a later change of what the key protects gives a different key.
 _KEY_INFO = b"pishran admin panel session cookie v1"
 
@@ -81,13 +83,20 @@ def token_matches(given: str, expected: str) -> bool:
 
 
 def is_signed_in(session: Session) -> bool:
-    """Whether this session belongs to a signed-in administrator."""
+    """Whether the cookie says its holder signed in (the guard also asks the database)."""
     return session.get(_SIGNED_IN) is True
 
 
-def sign_in(session: Session) -> None:
-    """Mark a fresh session as signed in, with a new CSRF token."""
+def session_token(session: Session) -> object:
+    """The token of the server-side session this cookie belongs to (anything, if forged)."""
+    return session.get(_TOKEN)
+
+
+def sign_in(session: Session, token: str) -> None:
+    """Mark a fresh session as signed in to the server-side session `token`, with a new
+    CSRF token."""
     session[_SIGNED_IN] = True
+    session[_TOKEN] = token
     session[_CSRF] = secrets.token_urlsafe(32)
 
 

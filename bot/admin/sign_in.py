@@ -16,7 +16,7 @@ from bot.admin.panel import (
     client_address,
     is_https,
 )
-from bot.admin.security import is_signed_in, sign_in, token_matches
+from bot.admin.security import is_signed_in, session_token, sign_in, token_matches
 
 __all__ = ["choose_language", "sign_in_page", "sign_out", "signing_in"]
 
@@ -38,8 +38,8 @@ async def signing_in(request: web.Request) -> web.StreamResponse:
     target = safe_next(form.get("next"))
     address = client_address(request)
     if panel.throttle.blocked(address):
-        await panel.audit.record(
-            actor=ANONYMOUS_ACTOR, action="web.sign_in_throttled", detail={"address": address}
+        await panel.refusals.record(
+            "web.sign_in_throttled", address=address, method=request.method, path=request.path
         )
         raise web.HTTPTooManyRequests()
     given = form.get("token")
@@ -50,15 +50,18 @@ async def signing_in(request: web.Request) -> web.StreamResponse:
         )
         return await render(request, "sign_in.html", status=403, next=target, failed=True)
     panel.throttle.clear(address)
-    sign_in(await new_session(request))  # a new session: nothing from before carries over
+    # A new session: nothing from before carries over, and signing out can revoke it.
+    sign_in(await new_session(request), await panel.sessions.start())
     await panel.audit.record(actor=ADMIN_ACTOR, action="web.sign_in", detail={"address": address})
     raise web.HTTPSeeOther(target)
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
-    """End the session (the cookie is deleted) and go back to the sign-in form."""
+    """End the session everywhere (revoked in the database, the cookie deleted)."""
     panel = request.config_dict[ADMIN_KEY]
-    (await get_session(request)).invalidate()
+    session = await get_session(request)
+    await panel.sessions.end(session_token(session))
+    session.invalidate()
     address = client_address(request)
     await panel.audit.record(actor=ADMIN_ACTOR, action="web.sign_out", detail={"address": address})
     raise web.HTTPSeeOther(request.app.router["admin_sign_in"].url_for())

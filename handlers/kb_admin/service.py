@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.kb_admin.upload import (
     PENDING_UPLOAD_TTL,
     Decision,
+    ExaminedUpload,
     UploadCheck,
     UploadDecision,
     UploadRefusal,
     UploadRefusedError,
-    read_upload,
+    examine_upload,
 )
 from handlers.knowledge_store import KnowledgeStore
 from knowledge import (
@@ -33,7 +34,6 @@ from knowledge import (
     document_diff,
     load_kb,
     to_document,
-    validate_document,
 )
 from storage import audit as audit_store
 from storage import kb_revisions as revision_store
@@ -112,16 +112,16 @@ class KnowledgeAdmin:
     ) -> UploadCheck:
         """Refuse, list every problem, or keep the document pending with its change summary."""
         try:
-            document: dict[str, Any] | UploadRefusedError = read_upload(raw, filename)
+            examined: ExaminedUpload | UploadRefusedError = await examine_upload(raw, filename)
         except UploadRefusedError as exc:
-            document = exc
+            examined = exc
         async with self._session_factory() as session, session.begin():
             active, active_kb = await self._active(session)
-            if isinstance(document, UploadRefusedError):
-                check = UploadCheck(filename, active, document.refusal, document.detail)
+            if isinstance(examined, UploadRefusedError):
+                check = UploadCheck(filename, active, examined.refusal, examined.detail)
             else:
                 check = await self._check(
-                    session, document, filename, active, active_kb, author, note
+                    session, examined, filename, active, active_kb, author, note
                 )
             await self._audit_upload(session, check, author)
         return check
@@ -143,17 +143,16 @@ class KnowledgeAdmin:
     async def _check(
         self,
         session: AsyncSession,
-        document: dict[str, Any],
+        examined: ExaminedUpload,
         filename: str,
         active: int,
         active_kb: KnowledgeBase,
         author: str,
         note: str,
     ) -> UploadCheck:
-        problems = validate_document(document)
-        if problems:
-            return UploadCheck(filename, active, problems=tuple(problems))
-        kb = load_kb(document)
+        kb = examined.kb
+        if kb is None:
+            return UploadCheck(filename, active, problems=examined.problems)
         diff, counts = diff_kb(active_kb, kb), count_summary(kb)
         if diff.is_empty:
             return UploadCheck(filename, active, diff=diff, counts=counts)

@@ -36,7 +36,8 @@ async def forget_answered(update: Update, context: BotContext) -> None:
     locale = await sender_locale(update, context)
     if choice.confirmed:
         telegram_id, _ = sender(update)
-        await context.services.privacy.forget(telegram_id=telegram_id)
+        actor = context.services.audit.actor_for(telegram_id)
+        await context.services.privacy.forget(telegram_id=telegram_id, actor=actor)
     await query.answer()
     key = "forget_done" if choice.confirmed else "forget_kept"
     await query.edit_message_text(context.renderer.text(locale, key))

@@ -25,6 +25,7 @@ from handlers.checklist.views import render_step
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.i18n import Renderer
 from handlers.reminders.service import Reminder, Reminders
+from storage.pseudonyms import hash_user_id, user_hash_key
 
 __all__ = [
     "JOB_NAME",
@@ -76,7 +77,8 @@ async def _deliver(
     bot: Bot, reminders: Reminders, renderer: Renderer, reminder: Reminder
 ) -> Outcome:
     text, keyboard = render_reminder(renderer, reminder)
-    ids = (reminder.assessment_id, reminder.telegram_id)
+    # Never the Telegram id in a log line: the keyed hash the update log lines use too.
+    ids = (reminder.assessment_id, hash_user_id(reminder.telegram_id, key=user_hash_key(bot.token)))
     try:
         await bot.send_message(reminder.telegram_id, text, reply_markup=keyboard)
     except Forbidden:

@@ -21,6 +21,7 @@ from storage.stats import GroupStats
 
 if TYPE_CHECKING:  # openpyxl (about 30 MB) is imported by the first XLSX export only
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell as XlsxCell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = [
@@ -65,8 +66,20 @@ class Sheet:
         self.title, self.header, self.rows = title, header, rows
 
 
+# OWASP "CSV Injection": a cell whose text starts with one of these is read as a formula by
+# spreadsheets; a leading apostrophe keeps it text. Numbers are left as numbers.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Cell) -> Cell:
+    """Text that a spreadsheet would run as a formula, made plain text; anything else as is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_cell(value: Cell) -> Cell:
-    return "" if value is None else value
+    return "" if value is None else _inert(value)
 
 
 async def csv_chunks(
@@ -76,7 +89,7 @@ async def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow([column.label for column in table.columns])
+    writer.writerow([_inert(column.label) for column in table.columns])
     async for group in groups:
         writer.writerow([_csv_cell(cell) for cell in table.row(group)])
         if on_group is not None:
@@ -153,7 +166,6 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rtl: bool) -> Writ
     sheet: WriteOnlyWorksheet = workbook.create_sheet(clean)
     sheet.sheet_view.rightToLeft = rtl
     sheet.freeze_panes = "A2"
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     font = Font(bold=True, color="FFFFFF")
@@ -161,11 +173,26 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rtl: bool) -> Writ
     alignment = Alignment(wrap_text=True, vertical="top")
     cells = []
     for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
+        cell = _xlsx_cell(sheet, label)
         cell.font, cell.fill, cell.alignment = font, fill, alignment
         cells.append(cell)
     sheet.append(cells)
     return sheet
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> XlsxCell:
+    """A cell whose text is always stored as text: openpyxl would store "=..." as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell: XlsxCell = WriteOnlyCell(sheet, value=_inert(value))
+    if isinstance(value, str):
+        cell.data_type = "s"  # never "f" (formula) or "e" (an error code such as #N/A)
+    return cell
+
+
+def _xlsx_row(sheet: WriteOnlyWorksheet, row: Iterable[Cell]) -> list[Cell | XlsxCell]:
+    """A row for `sheet.append`: numbers as they are, every text as a text cell."""
+    return [_xlsx_cell(sheet, value) if isinstance(value, str) else value for value in row]
 
 
 async def xlsx_chunks(
@@ -183,13 +210,13 @@ async def xlsx_chunks(
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, title, [column.label for column in table.columns], rtl)
     async for group in groups:
-        sheet.append(table.row(group))
+        sheet.append(_xlsx_row(sheet, table.row(group)))
         if on_group is not None:
             on_group(group)
     for more in await extra():
         extra_sheet = _sheet(workbook, more.title, more.header, rtl)
         for row in more.rows:
-            extra_sheet.append(row)
+            extra_sheet.append(_xlsx_row(extra_sheet, row))
     with tempfile.TemporaryFile() as file:
         # Zipping the sheets is the slow part: keep it off the event loop.
         await asyncio.to_thread(workbook.save, file)

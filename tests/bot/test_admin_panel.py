@@ -6,6 +6,7 @@ import html
 import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from bot.admin import ANONYMOUS_ACTOR, COOKIE_NAME, CSRF_FIELD, PANEL_ROUTES, Ro
 from bot.admin.app import build_admin_app
 from bot.admin.labels import Labels
 from bot.admin.panel import AdminPanel
+from bot.admin.refusals import RefusalLog
 from bot.admin.security import SignInThrottle, session_key
+from bot.admin.sessions import PanelSessions
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -287,6 +290,8 @@ async def test_unknown_pages_and_unexpected_errors_render_the_error_pages(
         token=ADMIN_TOKEN,
         default_locale="en",
         throttle=SignInThrottle(),
+        sessions=PanelSessions(bot.runtime.session_factory, lifetime=timedelta(hours=1)),
+        refusals=RefusalLog(services.audit, actor=ANONYMOUS_ACTOR),
         bot_username=lambda: None,
     )
     admin = build_admin_app(panel, cookie_key=session_key(ADMIN_TOKEN), always_secure=False)

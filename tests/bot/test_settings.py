@@ -139,3 +139,22 @@ def test_the_redacted_database_url_hides_the_password(
     assert settings.redacted_database_url == shown
     if password is not None:
         assert password not in settings.redacted_database_url
+
+
+@pytest.mark.parametrize("value", ["changethis", "secret", "short-key"])
+def test_a_placeholder_or_short_audit_key_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="AUDIT_KEY is"):
+        load_settings({"AUDIT_KEY": value}, env_file=None)
+
+
+def test_the_audit_key_comes_from_audit_key_else_from_the_bot_token() -> None:
+    own = load_settings(
+        {"AUDIT_KEY": "a-long-random-audit-key", "BOT_TOKEN": REAL_TOKEN}, env_file=None
+    )
+    same = load_settings({"AUDIT_KEY": "a-long-random-audit-key"}, env_file=None)
+    from_token = load_settings({"BOT_TOKEN": REAL_TOKEN}, env_file=None)
+    assert own.audit_actor_key == same.audit_actor_key  # a new BOT_TOKEN changes nothing
+    assert from_token.audit_actor_key not in (None, own.audit_actor_key)
+    assert load_settings({}, env_file=None).audit_actor_key is None
+    assert from_token.audit_actor_key is not None
+    assert REAL_TOKEN.encode() not in from_token.audit_actor_key

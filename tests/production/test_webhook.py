@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -70,10 +71,83 @@ async def test_the_webhook_refuses_requests_without_the_secret(
     assert emulator.calls_to("sendMessage") == []
 
 
-async def test_the_webhook_rejects_a_body_that_is_not_an_update(replica: Replica) -> None:
-    headers = {SECRET_HEADER: SECRET}
-    response = await replica.client.post("/telegram", data=b"not json", headers=headers)
-    assert response.status == 400
+MALFORMED: dict[str, bytes] = {
+    "not_json": b"not json",
+    "truncated": b'{"update_id": 1, "message": {',
+    "empty": b"",
+    "not_utf8": b"\xff\xfe{}",
+    "a_list": b"[1, 2]",
+    "a_string": b'"x"',
+    "no_update_id": b'{"no": "update id"}',
+    "update_id_text": b'{"update_id": "7", "message": {}}',
+    "update_id_negative": b'{"update_id": -7}',
+    "update_id_huge": b'{"update_id": 100000000000000000000000}',
+    "message_x": b'{"update_id": 7, "message": "x"}',
+    "callback_7": b'{"update_id": 8, "callback_query": 7}',
+    "message_without_date": b'{"update_id": 9, "message": {"message_id": 1}}',
+    "deep_200k": b'{"update_id": 10, "message": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+    "deep_object": b'{"update_id": 11, "x": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}",
+}
+
+
+@pytest.mark.parametrize("body", list(MALFORMED.values()), ids=list(MALFORMED))
+async def test_a_malformed_update_is_logged_and_answered_200(
+    emulator: BotApiEmulator,
+    replica: Replica,
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.web")
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    response = await replica.client.post("/telegram", data=body, headers=headers)
+
+    assert response.status == 200  # a 4xx or 500 would make Telegram send it again and again
+    await replica.application.update_queue.join()
+    assert replica.handled("message") == 0 and emulator.calls_to("sendMessage") == []
+    (record,) = [r for r in caplog.records if r.name == "bot.web"]
+    assert record.levelno == logging.WARNING and "ignored" in record.getMessage()
+    assert len(record.getMessage()) < 200  # the body itself is never logged
+    # The replica goes on serving.
+    await emulator.user(3301, language_code="en").send("/help")
+    assert replica.handled("message") == 1 and len(emulator.calls_to("sendMessage")) == 1
+
+
+async def test_a_replayed_update_is_handled_once(
+    emulator: BotApiEmulator, replica: Replica, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.web")
+    update = await emulator.user(3302, language_code="en").send("/help")
+    for _ in range(2):  # the same request again, as a replay or Telegram's redelivery would
+        await replica.deliver(update)
+
+    assert replica.handled("message") == 1
+    assert len(emulator.calls_to("sendMessage")) == 1
+    dropped = [r.getMessage() for r in caplog.records if r.name == "bot.web"]
+    assert dropped == [f"webhook: update {update['update_id']} was already taken on; dropped"] * 2
+
+
+async def test_an_update_delivered_to_two_replicas_is_handled_by_one(
+    emulator: BotApiEmulator, emulator_url: str, database_url: str, aiohttp_client: AiohttpClient
+) -> None:
+    settings = webhook_settings(emulator, emulator_url, database_url)
+    first = await start_replica("A", settings, aiohttp_client)
+    second = await start_replica("B", settings, aiohttp_client)
+    try:
+        emulator.deliver = first.deliver
+        one = await emulator.user(3303, language_code="en").send("/help")
+        emulator.deliver = second.deliver
+        other = await emulator.user(3304, language_code="en").send("/help")
+        # Telegram's redelivery (or a replay) reaching the other replica, and both at once.
+        await second.deliver(one)
+        await asyncio.gather(first.deliver(other), second.deliver(other), first.deliver(one))
+
+        assert (first.handled("message"), second.handled("message")) == (1, 1)
+        replies = [call.params["chat_id"] for call in emulator.calls_to("sendMessage")]
+        assert sorted(int(chat) for chat in replies) == [3303, 3304]
+    finally:
+        emulator.deliver = None
+        await first.stop()
+        await second.stop()
 
 
 async def test_health_names_the_active_kb_revision(replica: Replica) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.assessments import cancel_assessment, start_assessment
-from storage.audit import actor_for_telegram
+from storage.audit import actor_for_telegram, actor_key
 from storage.kb_revisions import content_checksum
 from storage.kb_uploads import (
     add_kb_upload,
@@ -130,9 +131,14 @@ async def test_organisations_count_distinct_respondents_of_their_code(
 
 
 @pytest.mark.parametrize("user_id", [123456789, 7_000_000_001_234])
-def test_audit_actors_name_a_telegram_user_without_their_id(user_id: int) -> None:
-    actor = actor_for_telegram(user_id)
-    assert re.fullmatch(r"telegram:[0-9a-f]{12}", actor)
+def test_audit_actors_name_a_telegram_user_by_a_keyed_hash(user_id: int) -> None:
+    key = actor_key("audit-key-for-tests-0123456789")
+    actor = actor_for_telegram(user_id, key=key)
+    assert re.fullmatch(r"telegram:[0-9a-f]{16}", actor)
     assert str(user_id) not in actor
-    assert actor == actor_for_telegram(user_id)
-    assert actor != actor_for_telegram(user_id + 1)
+    assert actor == actor_for_telegram(user_id, key=key)
+    assert actor != actor_for_telegram(user_id + 1, key=key)
+    # Without the key, trying every id finds nothing: another key gives another actor.
+    assert actor != actor_for_telegram(user_id, key=actor_key("another-key-0123456789"))
+    unkeyed = hashlib.sha256(b"pishran:telegram:" + str(user_id).encode()).hexdigest()
+    assert unkeyed[:16] not in actor

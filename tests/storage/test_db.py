@@ -23,12 +23,14 @@ from storage.db import (
 from storage.models import ACTIVE_ASSESSMENT_INDEX
 
 TABLES = {
+    "admin_session",
     "alembic_version",
     "answer",
     "assessment",
     "assessment_score",
     "audit_log",
     "factor_result",
+    "handled_update",
     "kb_revision",
     "kb_upload",
     "organisation",
@@ -71,7 +73,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0004"
+        assert await connection.run_sync(_current_revision) == _head() == "0005_hardening"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:

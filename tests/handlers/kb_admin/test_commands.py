@@ -13,7 +13,6 @@ from bot.emulator import BotApiEmulator
 from handlers import callbacks
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, count_summary, load_kb
-from storage.audit import actor_for_telegram
 from storage.models import KbRevision, KbUpload
 from tests.auxil.admin import (
     ADMIN_ID,
@@ -100,7 +99,7 @@ async def test_a_non_admin_is_refused_on_every_admin_command_and_button_and_audi
         assert upload is not None and upload.status == "pending"
     denied = [entry for entry in await audit_log(bot) if entry.action == "admin.denied"]
     assert [(e.actor, e.detail) for e in denied] == [
-        (actor_for_telegram(CIVIL_SERVANT_ID), {"attempted": attempted})
+        (bot.runtime.services.audit.actor_for(CIVIL_SERVANT_ID), {"attempted": attempted})
     ]
     everything = json.dumps([[e.actor, e.detail] for e in await audit_log(bot)])
     assert str(CIVIL_SERVANT_ID) not in everything and str(ADMIN_ID) not in everything
@@ -137,7 +136,7 @@ async def test_export_sends_the_active_kb_as_a_yaml_document(
     assert "revision 1" in (admin.last_bot_message.caption or "")
     entries = await audit_log(bot)
     assert [(e.action, e.actor, e.detail) for e in entries] == [
-        ("kb.export", actor_for_telegram(ADMIN_ID), {"revision": 1})
+        ("kb.export", bot.runtime.services.audit.actor_for(ADMIN_ID), {"revision": 1})
     ]
 
 

@@ -14,7 +14,6 @@ from bot.emulator import BotApiEmulator
 from handlers import callbacks
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet
-from storage.audit import actor_for_telegram
 from tests.auxil.admin import ADMIN_ID, CIVIL_SERVANT_ID, admin_settings, audit_log
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot, start_bot
@@ -58,7 +57,9 @@ async def test_an_admin_gets_the_summary_a_chart_and_the_answers(
     shown = "\n".join(m.text or "" for m in (summary, answers))
     assert all(str(telegram_id) not in shown for telegram_id in seeded.telegram_ids)
     entries = await audit_log(bot)
-    assert [(e.actor, e.action) for e in entries] == [(actor_for_telegram(ADMIN_ID), "stats.view")]
+    assert [(e.actor, e.action) for e in entries] == [
+        (bot.runtime.services.audit.actor_for(ADMIN_ID), "stats.view")
+    ]
 
 
 async def test_an_admin_gets_an_organisation_profile_only_at_k(
@@ -124,7 +125,7 @@ async def test_anyone_else_is_refused_and_the_attempt_audited(
     assert all(m.document is None and m.photo is None for m in user.bot_messages)
     entries = await audit_log(bot)
     assert [(e.actor, e.action) for e in entries] == [
-        (actor_for_telegram(CIVIL_SERVANT_ID), "admin.denied")
+        (bot.runtime.services.audit.actor_for(CIVIL_SERVANT_ID), "admin.denied")
     ]
     assert str(CIVIL_SERVANT_ID) not in entries[0].actor
 
