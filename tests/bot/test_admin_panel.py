@@ -345,14 +345,14 @@ async def test_an_advice_edit_becomes_a_revision_with_a_diff_and_reaches_the_bot
     form = await _edit_form(client)
     assert form.fields["expected_revision"] == "1"
     old = form.fields[f"{SUMMARY}.en"]
-    assert old == shipped_kb.subfactor("transparency").advice.obstacle.summary.en
+    assert old == shipped_kb.subfactor("transparency").advice.for_band("absent").summary.en
     changes = {f"{SUMMARY}.en": REVISED_ADVICE, f"{SUMMARY}.fa": REVISED_FA, "note": "clearer"}
     saved = await post_form(client, form, **changes)
     assert (saved.status, saved.headers["Location"]) == (303, "/admin/kb/revisions/2")
 
     page = await (await client.get("/admin/kb/revisions/2")).text()
     assert "به‌عنوان نسخهٔ ۲ ذخیره شد" in page
-    assert '<code dir="ltr">transparency.obstacle</code>' in page  # the summary: advice changed
+    assert '<code dir="ltr">transparency.absent</code>' in page  # the summary: advice changed
     assert any(REVISED_ADVICE in line for line in _diff(page, "added"))
     assert any(old in line for line in _diff(page, "removed"))
     history = await (await client.get("/admin/kb/revisions")).text()
