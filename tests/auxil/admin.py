@@ -40,6 +40,11 @@ def yaml_bytes(document: dict[str, Any]) -> bytes:
     return canonical_yaml(document).encode()
 
 
+def first_advice_summary(kb: KnowledgeBase) -> str:
+    """A sub-factor's first advice summary, as a path inside it: by band from schema 2 on."""
+    return "advice.bands.absent.summary" if kb.version == 2 else "advice.obstacle.summary"
+
+
 def revised_advice_keys(kb: KnowledgeBase) -> tuple[str, ...]:
     """The advice keys of a KB diff that `revise_first_advice` changes."""
     bands = ("absent",) if kb.version == 2 else ("absent", "started")

@@ -21,13 +21,14 @@ from bot.admin.security import SignInThrottle, session_key
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from bot.web import build_web_app
-from knowledge import KnowledgeBase, Locale
+from knowledge import KnowledgeBase, Locale, load_shipped_kb
 from storage.models import Assessment, KbRevision, Respondent
 from tests.auxil.admin import (
     CIVIL_SERVANT_ID,
     REVISED_ADVICE,
     audit_log,
     edited_document,
+    first_advice_summary,
     revise_first_advice,
     texts_since,
     unchanged_state,
@@ -167,7 +168,7 @@ async def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
     await sign_in(client)
     edit = forms_in(await (await client.get("/admin/kb/subfactors/transparency/edit")).text())
     fields = {k: v for k, v in edit[-1].fields.items() if k != CSRF_FIELD}
-    fields["advice.obstacle.summary.en"] = "Changed without a CSRF token."
+    fields[f"{SUMMARY}.en"] = "Changed without a CSRF token."
     fields["name"] = "Tehran Water Company"
     before = await unchanged_state(bot)
     for forged in ({}, {CSRF_FIELD: "not-the-session-token"}):
@@ -310,7 +311,7 @@ async def test_the_audit_log_page_shows_who_did_what(client: Client) -> None:
 
 
 EDIT_PATH = "/admin/kb/subfactors/transparency/edit"
-SUMMARY = "advice.obstacle.summary"
+SUMMARY = first_advice_summary(load_shipped_kb())
 REVISED_FA = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
 
 
@@ -386,7 +387,7 @@ async def test_an_invalid_edit_names_the_problem_by_path_and_changes_nothing(
     )
     assert response.status == 422
     page = await response.text()
-    path = "factors[0].subfactors[0].advice.obstacle.summary.fa"
+    path = f"factors[0].subfactors[0].{SUMMARY}.fa"
     assert f'<code dir="ltr">{path}</code>' in page
     beside = re.search(rf'id="field-{re.escape(SUMMARY)}\.fa-problems">(.*?)</ul>', page, re.S)
     # The panel speaks Persian by default, problems included; the audit log keeps English.
