@@ -52,7 +52,7 @@ class Runtime:
 
 
 async def prepare_database(engine: AsyncEngine) -> None:
-    """Apply migrations and store the shipped KB as revision 1 on an empty history."""
+    """Apply migrations and store the shipped KB (first or updated: storage/kb_revisions.py)."""
     await upgrade_database(engine)
     # Validating here means a broken shipped KB stops start-up instead of a conversation.
     content = to_document(load_shipped_kb())

@@ -1,30 +1,45 @@
-"""Answers -> readiness: sub-factor and factor scores, effect, confidence and priorities."""
+"""Answers -> readiness: scores, bands, effect, confidence, the stage by its conditions, priorities.
+
+How a result is computed, step by step and with a worked example: docs/scoring.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from knowledge.model import Effect, Factor, KnowledgeBase, QuestionSet, Stage, SubFactor
+from knowledge.placement import HeldBack, place_stage, requirement_holds
 
 __all__ = [
+    "URGENCY",
     "FactorResult",
+    "HeldBack",
     "Priority",
     "Readiness",
     "SubFactorResult",
     "assess",
     "effect_for",
+    "place_stage",
+    "requirement_holds",
     "score_subfactor",
 ]
 
 MIN_SCORE = 0.0
 MAX_SCORE = 100.0
+# An obstacle in this agency where the national review finds a driver weighs twice as much,
+# and urgent obstacles are ranked before every other (so "urgent" labels and the list agree).
+URGENCY = 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class SubFactorResult:
-    """One sub-factor in this agency: score (0-100), confidence (0-1) and effect."""
+    """One sub-factor in this agency: score (0-100), band, effect and what the call rests on.
+
+    `answers` holds the asked questions that were answered, in KB order, `None` for "don't
+    know"; `answered` counts the real answers (the score rests on `answered` of `asked`).
+    """
 
     key: str
     factor_key: str
@@ -34,11 +49,29 @@ class SubFactorResult:
     baseline: Effect
     answered: int
     asked: int
+    band: str | None = None
+    weight: float = 1.0
+    answers: tuple[tuple[str, int | None], ...] = ()
+
+    @property
+    def dont_know(self) -> tuple[str, ...]:
+        """The asked questions answered "don't know", in KB order."""
+        return tuple(qid for qid, value in self.answers if value is None)
+
+    @property
+    def one_answer(self) -> bool:
+        """Whether the score rests on a single answer (shown as such)."""
+        return self.answered == 1
+
+    @property
+    def urgent(self) -> bool:
+        """An obstacle here where the national review finds a driver."""
+        return self.effect is Effect.OBSTACLE and self.baseline is Effect.DRIVER
 
 
 @dataclass(frozen=True, slots=True)
 class FactorResult:
-    """One factor: the mean of its scored sub-factors."""
+    """One factor: the weighted mean of its scored sub-factors."""
 
     key: str
     score: float | None
@@ -47,27 +80,49 @@ class FactorResult:
 
 @dataclass(frozen=True, slots=True)
 class Priority:
-    """An obstacle worth working on first; ranked by `rank_value` = gap × weight."""
+    """An obstacle worth working on first; `rank_value` = gap × weight × urgency."""
 
     subfactor_key: str
     gap: float
     weight: float
     rank_value: float
+    urgency: float = 1.0
+    evidence: int = 0
+
+    @property
+    def urgent(self) -> bool:
+        """Whether this obstacle is urgent (the national review finds a driver)."""
+        return self.urgency > 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
-    """The whole profile: readiness index, stage, factors and priorities."""
+    """The whole profile: index, stage (and what holds it back), factors and priorities.
+
+    `priorities` are the first few of `ranking`, which ranks every obstacle.
+    """
 
     index: float | None
     stage: Stage | None
     factors: tuple[FactorResult, ...]
     priorities: tuple[Priority, ...]
+    held_back: HeldBack | None = None
+    ranking: tuple[Priority, ...] = ()
 
     @property
     def subfactors(self) -> tuple[SubFactorResult, ...]:
         """Every sub-factor result, in KB order."""
         return tuple(sf for factor in self.factors for sf in factor.subfactors)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each sub-factor's weight in the index, in KB order (shown beside the index)."""
+        return {sf.key: sf.weight for sf in self.subfactors}
+
+    @property
+    def dont_know(self) -> tuple[str, ...]:
+        """Every question answered "don't know", in KB order."""
+        return tuple(qid for sf in self.subfactors for qid in sf.dont_know)
 
     def subfactor(self, key: str) -> SubFactorResult:
         """The result for sub-factor `key` (KeyError if unknown)."""
@@ -98,8 +153,12 @@ def score_subfactor(
     """Score one sub-factor from the answers to its questions in `question_set`."""
     asked = subfactor.questions_in(question_set)
     weighted: list[tuple[Fraction, int]] = []
+    given: list[tuple[str, int | None]] = []
     for question in asked:
-        value = answers.get(question.id)
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        given.append((question.id, value))
         if value is None:
             continue
         if not kb.scale.is_valid(value):
@@ -115,6 +174,9 @@ def score_subfactor(
         baseline=subfactor.baseline,
         answered=len(weighted),
         asked=len(asked),
+        band=None if score is None else kb.band_for(score).key,
+        weight=subfactor.weight,
+        answers=tuple(given),
     )
 
 
@@ -123,18 +185,29 @@ def assess(
     question_set: QuestionSet,
     answers: Mapping[str, int | None],
     *,
+    refined: Collection[str] = (),
     max_priorities: int = 3,
 ) -> Readiness:
-    """Score every sub-factor and factor, place the agency on a stage, rank its obstacles."""
+    """Score every sub-factor and factor, place the agency on a stage, rank its obstacles.
+
+    Sub-factors named in `refined` were asked all their (detailed) questions.
+    """
     if max_priorities < 0:
         raise ValueError(f"max_priorities must not be negative, got {max_priorities}")
-    factors = tuple(_score_factor(kb, factor, question_set, answers) for factor in kb.factors)
-    index = _mean(f.score for f in factors)
+    factors = tuple(
+        _score_factor(kb, factor, question_set, answers, refined) for factor in kb.factors
+    )
+    results = [sf for factor in factors for sf in factor.subfactors]
+    index = _weighted_mean((r.score, r.weight) for r in results)
+    stage, held_back = place_stage(kb, results) if index is not None else (None, None)
+    ranking = _ranking(kb, results)
     return Readiness(
         index=index,
-        stage=None if index is None else kb.stage_for(index),
+        stage=stage,
         factors=factors,
-        priorities=tuple(_priorities(kb, factors)[:max_priorities]),
+        priorities=ranking[:max_priorities],
+        held_back=held_back,
+        ranking=ranking,
     )
 
 
@@ -143,23 +216,34 @@ def _score_factor(
     factor: Factor,
     question_set: QuestionSet,
     answers: Mapping[str, int | None],
+    refined: Collection[str],
 ) -> FactorResult:
-    results = tuple(score_subfactor(kb, sf, question_set, answers) for sf in factor.subfactors)
-    return FactorResult(key=factor.key, score=_mean(r.score for r in results), subfactors=results)
+    results = tuple(
+        score_subfactor(
+            kb, sf, QuestionSet.DETAILED if sf.key in refined else question_set, answers
+        )
+        for sf in factor.subfactors
+    )
+    score = _weighted_mean((r.score, r.weight) for r in results)
+    return FactorResult(key=factor.key, score=score, subfactors=results)
 
 
-def _priorities(kb: KnowledgeBase, factors: Iterable[FactorResult]) -> list[Priority]:
+def _ranking(kb: KnowledgeBase, results: Iterable[SubFactorResult]) -> tuple[Priority, ...]:
     ranked = []
-    for factor in factors:
-        for result in factor.subfactors:
-            if result.effect is not Effect.OBSTACLE or result.score is None:
-                continue
-            gap = kb.driver_threshold - result.score
-            weight = kb.subfactor(result.key).weight
-            ranked.append(Priority(result.key, gap, weight, gap * weight))
-    # sort() is stable, also with reverse=True: equal rank values keep KB order.
-    ranked.sort(key=lambda p: p.rank_value, reverse=True)
-    return ranked
+    for result in results:
+        if result.effect is not Effect.OBSTACLE or result.score is None:
+            continue
+        gap = kb.driver_threshold - result.score
+        urgency = URGENCY if result.urgent else 1.0
+        evidence = len(kb.subfactor(result.key).evidence)
+        ranked.append(
+            Priority(
+                result.key, gap, result.weight, gap * result.weight * urgency, urgency, evidence
+            )
+        )
+    # Urgent first, then by value, then by evidence; sort() is stable, so KB order breaks the rest.
+    ranked.sort(key=lambda p: (not p.urgent, -p.rank_value, -p.evidence))
+    return tuple(ranked)
 
 
 def _exact(weight: float) -> Fraction:
@@ -180,11 +264,13 @@ def _weighted_score(weighted: list[tuple[Fraction, int]], max_value: int) -> flo
     return _clamp(100 * mean / max_value)
 
 
-def _mean(scores: Iterable[float | None]) -> float | None:
-    present = [Fraction(score) for score in scores if score is not None]
-    if not present:
+def _weighted_mean(scores: Iterable[tuple[float | None, float]]) -> float | None:
+    """The mean of the present scores, each counted `weight` times (the readiness index)."""
+    present = [(Fraction(score), _exact(weight)) for score, weight in scores if score is not None]
+    total = sum((weight for _, weight in present), Fraction(0))
+    if not present or total == 0:
         return None
-    return _clamp(sum(present, Fraction(0)) / len(present))
+    return _clamp(sum((score * weight for score, weight in present), Fraction(0)) / total)
 
 
 def _clamp(score: Fraction) -> float:

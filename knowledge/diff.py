@@ -45,9 +45,9 @@ class KBDiff:
     """Changes by section; `settings` names changed top-level parts, `reordered` moved items.
 
     Keys: a sub-factor's and a reference's `key`, a question's `id`, evidence as
-    `<sub-factor>/<reference>` and advice as `<sub-factor>.<obstacle|driver>`. A sub-factor is
-    "changed" when one of its own fields differs (title, description, baseline, weight,
-    factor); its questions, evidence and advice are counted in their own sections.
+    `<sub-factor>/<reference>`, advice as `<sub-factor>.<band>` and a step by its `id`. A
+    sub-factor is "changed" when one of its own fields differs (title, description, baseline,
+    weight, factor); its questions, evidence and advice are counted in their own sections.
     """
 
     factors: SectionDiff
@@ -56,6 +56,7 @@ class KBDiff:
     evidence: SectionDiff
     advice: SectionDiff
     references: SectionDiff
+    steps: SectionDiff = SectionDiff()
     settings: tuple[str, ...] = ()
     reordered: tuple[str, ...] = ()
 
@@ -68,6 +69,7 @@ class KBDiff:
             ("questions", self.questions),
             ("evidence", self.evidence),
             ("advice", self.advice),
+            ("steps", self.steps),
             ("references", self.references),
         )
 
@@ -119,11 +121,8 @@ def _maps(kb: KnowledgeBase) -> dict[str, dict[str, Hashable]]:
         "subfactors": {sf.key: _own_fields(sf) for sf in subfactors},
         "questions": {q.id: (sf.key, q) for sf in subfactors for q in sf.questions},
         "evidence": _evidence(kb),
-        "advice": {
-            f"{sf.key}.{case}": getattr(sf.advice, case)
-            for sf in subfactors
-            for case in ("obstacle", "driver")
-        },
+        "advice": {f"{sf.key}.{a.band}": a for sf in subfactors for a in sf.advice.bands},
+        "steps": {step.id: step for step in kb.steps},
         "references": {r.key: r for r in kb.references},
     }
 
@@ -138,13 +137,16 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
             ("scale", old.scale, new.scale),
             ("thresholds", old.driver_threshold, new.driver_threshold),
             ("stages", old.stages, new.stages),
+            ("bands", old.bands, new.bands),
+            ("owners", old.owners, new.owners),
+            ("index", old.index_method, new.index_method),
             ("profile", old.profile, new.profile),
         )
         if before != after
     )
     reordered = tuple(
         name
-        for name in ("factors", "subfactors", "questions", "references")
+        for name in ("factors", "subfactors", "questions", "steps", "references")
         if _reordered(old_maps[name], new_maps[name])
     )
     return KBDiff(
@@ -154,6 +156,7 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
         evidence=sections["evidence"],
         advice=sections["advice"],
         references=sections["references"],
+        steps=sections["steps"],
         settings=settings,
         reordered=reordered,
     )

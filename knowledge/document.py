@@ -8,20 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.model import AdviceCase, KnowledgeBase, Question, SubFactor, Text
+from knowledge.model import KnowledgeBase, Question, Stage, SubFactor, Text
+from knowledge.steps import Step
 
 __all__ = ["count_summary", "to_document"]
 
 
 def _text_doc(text: Text) -> dict[str, str]:
     return {"fa": text.fa, "en": text.en}
-
-
-def _case_doc(case: AdviceCase) -> dict[str, Any]:
-    return {
-        "summary": _text_doc(case.summary),
-        "actions": [{"text": _text_doc(a.text), "refs": list(a.refs)} for a in case.actions],
-    }
 
 
 def _question_doc(q: Question) -> dict[str, Any]:
@@ -33,11 +27,19 @@ def _question_doc(q: Question) -> dict[str, Any]:
     }
     if q.help is not None:
         doc["help"] = _text_doc(q.help)
+    if q.low is not None:
+        doc["low"] = {
+            "at_most": q.low.at_most,
+            "finding": _text_doc(q.low.finding),
+            "steps": list(q.low.steps),
+        }
+    if q.dont_know is not None:
+        doc["dont_know"] = {"finding": _text_doc(q.dont_know.finding), "owner": q.dont_know.owner}
     return doc
 
 
-def _subfactor_doc(sf: SubFactor) -> dict[str, Any]:
-    return {
+def _subfactor_doc(kb: KnowledgeBase, sf: SubFactor) -> dict[str, Any]:
+    doc: dict[str, Any] = {
         "key": sf.key,
         "title": _text_doc(sf.title),
         "description": _text_doc(sf.description),
@@ -48,31 +50,90 @@ def _subfactor_doc(sf: SubFactor) -> dict[str, Any]:
             {"ref": e.ref, "effect": e.effect.value, "finding": _text_doc(e.finding)}
             for e in sf.evidence
         ],
-        "advice": {
-            "obstacle": _case_doc(sf.advice.obstacle),
-            "driver": _case_doc(sf.advice.driver),
-        },
     }
+    if kb.version == 1:
+        doc["advice"] = {
+            case: {
+                "summary": _text_doc(sf.advice.for_band(band).summary),
+                "actions": [
+                    {"text": _text_doc(kb.step(i).text), "refs": list(kb.step(i).refs)}
+                    for i in sf.advice.for_band(band).steps
+                ],
+            }
+            for case, band in (("obstacle", "absent"), ("driver", "partly"))
+        }
+    else:
+        doc["advice"] = {
+            "bands": {
+                a.band: {"summary": _text_doc(a.summary), "steps": list(a.steps)}
+                for a in sf.advice.bands
+            }
+        }
+    return doc
+
+
+def _step_doc(step: Step) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": step.id,
+        "text": _text_doc(step.text),
+        "refs": list(step.refs),
+        "owner": step.owner,
+        "horizon": step.horizon.value,
+    }
+    if step.requires:
+        doc["requires"] = list(step.requires)
+    if step.variants:
+        doc["variants"] = [
+            {
+                "when": {
+                    **({"region": v.when.region} if v.when.region else {}),
+                    **({"sector": list(v.when.sectors)} if v.when.sectors else {}),
+                },
+                "text": _text_doc(v.text),
+                "refs": list(v.refs),
+            }
+            for v in step.variants
+        ]
+    return doc
+
+
+def _stage_doc(kb: KnowledgeBase, stage: Stage) -> dict[str, Any]:
+    doc: dict[str, Any] = {"key": stage.key}
+    if kb.version == 1:
+        doc["min"] = stage.min_score
+    doc["title"] = _text_doc(stage.title)
+    doc["description"] = _text_doc(stage.description)
+    requirement = stage.requires
+    if kb.version != 1 and requirement is not None:
+        if requirement.band is None:
+            doc["requires"] = {"all_drivers": list(requirement.subfactors)}
+        else:
+            doc["requires"] = {"any_at_least": requirement.band, "of": list(requirement.subfactors)}
+    return doc
 
 
 def to_document(kb: KnowledgeBase) -> dict[str, Any]:
-    """The KB as a plain document (the YAML/JSON shape); `load_kb(to_document(kb)) == kb`."""
+    """The KB as a plain document (the YAML/JSON shape); `load_kb(to_document(kb)) == kb`.
+
+    A KB loaded from a version 1 document (an old revision) is written as version 1 again.
+    """
+    head: dict[str, Any] = {"version": kb.version}
+    if kb.version != 1:
+        head["index"] = {"method": kb.index_method}
+    head["scale"] = {
+        "options": [{"value": o.value, "label": _text_doc(o.label)} for o in kb.scale.options],
+        "dont_know": _text_doc(kb.scale.dont_know),
+    }
+    head["thresholds"] = {"driver": kb.driver_threshold}
+    if kb.version != 1:
+        head["bands"] = [
+            {"key": b.key, "min": b.min_score, "title": _text_doc(b.title)} for b in kb.bands
+        ]
+        head["owners"] = [{"key": o.key, "title": _text_doc(o.title)} for o in kb.owners]
+        head["steps"] = [_step_doc(step) for step in kb.steps]
     return {
-        "version": 1,
-        "scale": {
-            "options": [{"value": o.value, "label": _text_doc(o.label)} for o in kb.scale.options],
-            "dont_know": _text_doc(kb.scale.dont_know),
-        },
-        "thresholds": {"driver": kb.driver_threshold},
-        "stages": [
-            {
-                "key": s.key,
-                "min": s.min_score,
-                "title": _text_doc(s.title),
-                "description": _text_doc(s.description),
-            }
-            for s in kb.stages
-        ],
+        **head,
+        "stages": [_stage_doc(kb, s) for s in kb.stages],
         "profile": {
             name: [{"key": c.key, "label": _text_doc(c.label)} for c in choices]
             for name, choices in (
@@ -86,7 +147,7 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
                 "key": f.key,
                 "title": _text_doc(f.title),
                 "description": _text_doc(f.description),
-                "subfactors": [_subfactor_doc(sf) for sf in f.subfactors],
+                "subfactors": [_subfactor_doc(kb, sf) for sf in f.subfactors],
             }
             for f in kb.factors
         ],

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from knowledge.model import Choice, Factor, KnowledgeBase, Question, QuestionSet, SubFactor
+from knowledge.refinement import extra_questions
 from knowledge.text import normalise_text
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "GoBack",
     "InterviewState",
     "Notice",
+    "Refine",
     "SetProfile",
     "Transition",
     "View",
     "advance",
     "current_view",
+    "questions_of",
 ]
 
 PROFILE_FIELDS: tuple[str, ...] = ("sector", "region", "organisation", "role")
@@ -38,12 +41,17 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 @dataclass(frozen=True)
 class InterviewState:
-    """Where a respondent is: a small value that storage can save and restore anywhere."""
+    """Where a respondent is: a small value that storage can save and restore anywhere.
+
+    `refined` names the sub-factors whose detailed questions follow the core checklist
+    ("sharper with three more minutes"); empty unless the respondent asked for them.
+    """
 
     profile: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     question_set: QuestionSet | None = None
     answers: Mapping[str, int | None] = field(default_factory=lambda: _EMPTY)
     cursor: int = 0
+    refined: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form of the state."""
@@ -52,6 +60,7 @@ class InterviewState:
             "question_set": self.question_set.value if self.question_set else None,
             "answers": dict(self.answers),
             "cursor": self.cursor,
+            "refined": list(self.refined),
         }
 
     @classmethod
@@ -63,6 +72,7 @@ class InterviewState:
             question_set=QuestionSet(question_set) if question_set else None,
             answers=MappingProxyType(dict(data.get("answers") or {})),
             cursor=int(data.get("cursor") or 0),
+            refined=tuple(str(key) for key in data.get("refined") or ()),
         )
 
 
@@ -94,7 +104,14 @@ class GoBack:
     """The respondent wants the previous step."""
 
 
-Event = SetProfile | ChooseQuestionSet | AnswerQuestion | GoBack
+@dataclass(frozen=True)
+class Refine:
+    """After the core checklist, ask the detailed questions of these sub-factors too."""
+
+    subfactor_keys: tuple[str, ...]
+
+
+Event = SetProfile | ChooseQuestionSet | AnswerQuestion | GoBack | Refine
 
 
 @dataclass(frozen=True)
@@ -166,6 +183,14 @@ def _options(kb: KnowledgeBase, name: str) -> tuple[Choice, ...] | None:
     return lists.get(name)
 
 
+def questions_of(kb: KnowledgeBase, state: InterviewState) -> tuple[Question, ...]:
+    """The questions this respondent is asked: the chosen set, then any refinement's."""
+    if state.question_set is None:
+        return ()
+    extra = tuple(q for key in state.refined for q in extra_questions(kb, key))
+    return kb.questions(state.question_set) + extra
+
+
 def _missing_profile_field(state: InterviewState) -> str | None:
     return next((name for name in PROFILE_FIELDS if not state.profile.get(name)), None)
 
@@ -185,7 +210,7 @@ def current_view(kb: KnowledgeBase, state: InterviewState) -> View:
             core_count=len(kb.questions(QuestionSet.CORE)),
             detailed_count=len(kb.questions(QuestionSet.DETAILED)),
         )
-    questions = kb.questions(state.question_set)
+    questions = questions_of(kb, state)
     if state.cursor >= len(questions):
         return Completed()
     question = questions[state.cursor]
@@ -209,6 +234,8 @@ def advance(kb: KnowledgeBase, state: InterviewState, event: Event) -> Transitio
         return _choose_question_set(kb, state, event)
     if isinstance(event, AnswerQuestion):
         return _answer(kb, state, event)
+    if isinstance(event, Refine):
+        return _refine(kb, state, event)
     return _go_back(kb, state)
 
 
@@ -254,6 +281,21 @@ def _answer(kb: KnowledgeBase, state: InterviewState, event: AnswerQuestion) -> 
         return _refuse(kb, state, Notice.INVALID_VALUE)
     answers = MappingProxyType({**state.answers, event.question_id: event.value})
     return _accept(kb, replace(state, answers=answers, cursor=state.cursor + 1))
+
+
+def _refine(kb: KnowledgeBase, state: InterviewState, event: Refine) -> Transition:
+    view = current_view(kb, state)
+    if not isinstance(view, Completed) or state.question_set is not QuestionSet.CORE:
+        return _refuse(kb, state, Notice.STALE)
+    if state.refined:
+        return _refuse(kb, state, Notice.STALE)
+    known = {sf.key for sf in kb.subfactors}
+    keys = tuple(dict.fromkeys(event.subfactor_keys))
+    if not keys or any(k not in known or not extra_questions(kb, k) for k in keys):
+        return _refuse(kb, state, Notice.INVALID_CHOICE)
+    # KB order, so that the extra questions come grouped by factor like the checklist.
+    ordered = tuple(sf.key for sf in kb.subfactors if sf.key in keys)
+    return _accept(kb, replace(state, refined=ordered))
 
 
 def _go_back(kb: KnowledgeBase, state: InterviewState) -> Transition:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,26 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge.model import (
-    Action,
-    Advice,
-    AdviceCase,
-    Choice,
-    Effect,
-    Evidence,
-    EvidenceEffect,
-    Factor,
-    KnowledgeBase,
-    ProfileOptions,
-    Question,
-    QuestionSet,
-    Reference,
-    Scale,
-    ScaleOption,
-    Stage,
-    SubFactor,
-    Text,
-)
+from knowledge.build import build_kb
+from knowledge.checks import check_v1, check_v2
+from knowledge.model import KnowledgeBase
 from knowledge.parsing import (
     MAX_DEPTH,
     TIME_LIMIT_SECONDS,
@@ -39,6 +22,8 @@ from knowledge.parsing import (
 )
 from knowledge.problems import Problem, pattern_code, problem
 from knowledge.schema import KBDocument
+from knowledge.schema_v1 import KBDocumentV1
+from knowledge.upgrade import upgrade_v1
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -107,29 +92,49 @@ def read_document(path: Path) -> dict[str, Any]:
 
 
 def validate_document(data: Mapping[str, Any]) -> list[Problem]:
-    """Every problem in a KB document; an empty list means it is valid."""
+    """Every problem in a KB document (version 1 or 2); an empty list means it is valid."""
     if not isinstance(data, Mapping):
         return [problem("", "not_mapping")]
+    version = _version(data)
+    if version is None:
+        return [problem("version", "unknown_version")]
+    schema: type[KBDocument | KBDocumentV1] = KBDocument if version == 2 else KBDocumentV1
     problems: list[Problem] = []
     try:
-        KBDocument.model_validate(data)
+        schema.model_validate(data)
     except ValidationError as exc:
         problems.extend(_schema_problem(err) for err in exc.errors())
-    problems.extend(_cross_checks(data))
+    problems.extend(check_v2(data) if version == 2 else check_v1(data))
     return problems
 
 
 def load_kb(data: Mapping[str, Any]) -> KnowledgeBase:
-    """Validate a document and build the immutable knowledge base, or raise KBValidationError."""
+    """Validate a document and build the immutable knowledge base, or raise KBValidationError.
+
+    A version 1 document is upgraded to version 2 in memory (knowledge/upgrade.py).
+    """
     problems = validate_document(data)
     if problems:
         raise KBValidationError(problems)
-    return _build(KBDocument.model_validate(data))
+    if _version(data) == 2:
+        return build_kb(KBDocument.model_validate(data))
+    v1 = KBDocumentV1.model_validate(data)
+    try:
+        upgraded = KBDocument.model_validate(upgrade_v1(data))
+    except ValidationError as exc:  # a bug in the upgrade, never the document's fault
+        raise KBValidationError(_schema_problem(err) for err in exc.errors()) from None
+    return build_kb(upgraded, v1_stage_mins={s.key: s.min for s in v1.stages})
 
 
 def load_shipped_kb() -> KnowledgeBase:
     """The knowledge base shipped with the package."""
     return load_kb(read_document(shipped_kb_path()))
+
+
+def _version(data: Mapping[str, Any]) -> int | None:
+    """1 or 2 (a document without `version` is version 1); None for anything else."""
+    version = data.get("version", 1)
+    return version if type(version) is int and version in (1, 2) else None
 
 
 def _path(loc: Iterable[int | str]) -> str:
@@ -149,176 +154,3 @@ def _schema_problem(error: Any) -> Problem:
         for name, value in context.items()
     )
     return Problem(_path(error["loc"]), error["msg"], code, params)
-
-
-def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
-    value = data.get(key) if isinstance(data, Mapping) else None
-    if not isinstance(value, list):
-        return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
-
-
-def _duplicates(pairs: Iterable[tuple[str, Any]], what: str) -> Iterator[Problem]:
-    seen: dict[Any, str] = {}
-    for path, value in pairs:
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            continue
-        if value in seen:
-            yield problem(path, "duplicate", what=what, value=value, first=seen[value])
-        else:
-            seen[value] = path
-
-
-def _cross_checks(data: Mapping[str, Any]) -> Iterator[Problem]:
-    """Rules that span the document: unique ids and keys, known references, question sets."""
-    yield from _duplicates(
-        ((f"references[{i}].key", r.get("key")) for i, r in _items(data, "references")),
-        "reference key",
-    )
-    yield from _duplicates(
-        ((f"stages[{i}].key", s.get("key")) for i, s in _items(data, "stages")), "stage key"
-    )
-    yield from _duplicates(
-        ((f"stages[{i}].min", s.get("min")) for i, s in _items(data, "stages")), "stage minimum"
-    )
-    stage_mins = [s.get("min") for _, s in _items(data, "stages")]
-    if stage_mins and 0 not in stage_mins:
-        yield problem("stages", "stage_zero")
-    profile = data.get("profile")
-    for name in ("sectors", "regions", "roles"):
-        yield from _duplicates(
-            ((f"profile.{name}[{i}].key", c.get("key")) for i, c in _items(profile, name)),
-            "key",
-        )
-    scale = data.get("scale")
-    yield from _duplicates(
-        ((f"scale.options[{i}].value", o.get("value")) for i, o in _items(scale, "options")),
-        "scale value",
-    )
-    if _items(scale, "options") and 0 not in [o.get("value") for _, o in _items(scale, "options")]:
-        yield problem("scale.options", "scale_zero")
-
-    known_refs = {
-        r.get("key") for _, r in _items(data, "references") if isinstance(r.get("key"), str)
-    }
-    factors = _items(data, "factors")
-    yield from _duplicates(((f"factors[{i}].key", f.get("key")) for i, f in factors), "factor key")
-    subfactors = [
-        (f"factors[{i}].subfactors[{j}]", sf)
-        for i, f in factors
-        for j, sf in _items(f, "subfactors")
-    ]
-    yield from _duplicates(((f"{p}.key", sf.get("key")) for p, sf in subfactors), "sub-factor key")
-    yield from _duplicates(
-        (
-            (f"{p}.questions[{k}].id", q.get("id"))
-            for p, sf in subfactors
-            for k, q in _items(sf, "questions")
-        ),
-        "question id",
-    )
-    for path, sf in subfactors:
-        yield from _check_subfactor(path, sf, known_refs)
-
-
-def _check_subfactor(path: str, sf: Mapping[str, Any], known_refs: set[Any]) -> Iterator[Problem]:
-    questions = _items(sf, "questions")
-    if questions and not any(q.get("profile") == "core" for _, q in questions):
-        yield problem(f"{path}.questions", "core_question")
-    for k, ev in _items(sf, "evidence"):
-        # A ref that is not a string at all is reported by the schema, not here.
-        if isinstance(ev.get("ref"), str) and ev["ref"] not in known_refs:
-            yield problem(f"{path}.evidence[{k}].ref", "unknown_reference", ref=ev["ref"])
-    advice = sf.get("advice")
-    for case in ("obstacle", "driver"):
-        case_doc = advice.get(case) if isinstance(advice, Mapping) else None
-        for a, action in _items(case_doc, "actions"):
-            refs = action.get("refs")
-            for r, ref in enumerate(refs if isinstance(refs, list) else []):
-                if isinstance(ref, str) and ref not in known_refs:
-                    yield problem(
-                        f"{path}.advice.{case}.actions[{a}].refs[{r}]", "unknown_reference", ref=ref
-                    )
-
-
-def _text(doc: Any) -> Text:
-    return Text(fa=doc.fa, en=doc.en)
-
-
-def _build(doc: KBDocument) -> KnowledgeBase:
-    return KnowledgeBase(
-        scale=Scale(
-            options=tuple(ScaleOption(o.value, _text(o.label)) for o in doc.scale.options),
-            dont_know=_text(doc.scale.dont_know),
-        ),
-        driver_threshold=doc.thresholds.driver,
-        stages=tuple(
-            sorted(
-                (Stage(s.key, s.min, _text(s.title), _text(s.description)) for s in doc.stages),
-                key=lambda s: s.min_score,
-            )
-        ),
-        profile=ProfileOptions(
-            sectors=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.sectors),
-            regions=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.regions),
-            roles=tuple(Choice(c.key, _text(c.label)) for c in doc.profile.roles),
-        ),
-        factors=tuple(
-            Factor(
-                key=f.key,
-                title=_text(f.title),
-                description=_text(f.description),
-                subfactors=tuple(_build_subfactor(f.key, sf) for sf in f.subfactors),
-            )
-            for f in doc.factors
-        ),
-        references=tuple(
-            Reference(
-                key=r.key,
-                authors=tuple(r.authors),
-                year=r.year,
-                title=r.title,
-                venue=r.venue,
-                volume=r.volume,
-                issue=r.issue,
-                pages=r.pages,
-                doi=r.doi,
-                url=r.url,
-            )
-            for r in doc.references
-        ),
-    )
-
-
-def _build_case(doc: Any) -> AdviceCase:
-    return AdviceCase(
-        summary=_text(doc.summary),
-        actions=tuple(Action(_text(a.text), tuple(a.refs)) for a in doc.actions),
-    )
-
-
-def _build_subfactor(factor_key: str, sf: Any) -> SubFactor:
-    return SubFactor(
-        key=sf.key,
-        factor_key=factor_key,
-        title=_text(sf.title),
-        description=_text(sf.description),
-        baseline=Effect(sf.baseline),
-        weight=sf.weight,
-        questions=tuple(
-            Question(
-                id=q.id,
-                text=_text(q.text),
-                weight=q.weight,
-                set=QuestionSet(q.profile),
-                help=_text(q.help) if q.help else None,
-            )
-            for q in sf.questions
-        ),
-        evidence=tuple(
-            Evidence(e.ref, _text(e.finding), EvidenceEffect(e.effect)) for e in sf.evidence
-        ),
-        advice=Advice(
-            obstacle=_build_case(sf.advice.obstacle), driver=_build_case(sf.advice.driver)
-        ),
-    )

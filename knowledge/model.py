@@ -7,18 +7,25 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from knowledge.levels import Band, Condition, Stage, StageRequirement
+from knowledge.steps import Owner, Step
+
 __all__ = [
+    "INDEX_METHODS",
     "LOCALES",
-    "Action",
     "Advice",
-    "AdviceCase",
+    "Band",
+    "BandAdvice",
     "Choice",
+    "Condition",
+    "DontKnowAdvice",
     "Effect",
     "Evidence",
     "EvidenceEffect",
     "Factor",
     "KnowledgeBase",
     "Locale",
+    "LowAnswer",
     "ProfileOptions",
     "Question",
     "QuestionSet",
@@ -26,12 +33,15 @@ __all__ = [
     "Scale",
     "ScaleOption",
     "Stage",
+    "StageRequirement",
     "SubFactor",
     "Text",
 ]
 
 Locale = Literal["fa", "en"]
 LOCALES: tuple[Locale, ...] = ("fa", "en")
+# How the readiness index is computed from sub-factor scores (the KB's `index.method`).
+INDEX_METHODS: tuple[str, ...] = ("weighted_mean",)
 
 
 class Effect(StrEnum):
@@ -103,16 +113,6 @@ class Scale:
 
 
 @dataclass(frozen=True, slots=True)
-class Stage:
-    """A readiness stage (Mergel & Bretschneider) reached at `min_score` and above."""
-
-    key: str
-    min_score: float
-    title: Text
-    description: Text
-
-
-@dataclass(frozen=True, slots=True)
 class Choice:
     """One option of a profile list (sector, region, role)."""
 
@@ -130,6 +130,23 @@ class ProfileOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class LowAnswer:
+    """What an answer of `at_most` or less means, and the steps that fix exactly that."""
+
+    at_most: int
+    finding: Text
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DontKnowAdvice:
+    """Advice for "don't know": who in the agency would know (`owner`) and how to find out."""
+
+    finding: Text
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One checklist item, phrased so that a higher answer means more ready."""
 
@@ -138,6 +155,12 @@ class Question:
     weight: float
     set: QuestionSet
     help: Text | None = None
+    low: LowAnswer | None = None
+    dont_know: DontKnowAdvice | None = None
+
+    def is_low(self, value: int | None) -> bool:
+        """Whether `value` is a low answer this question has a finding for."""
+        return self.low is not None and value is not None and value <= self.low.at_most
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,36 +173,26 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
-class Action:
-    """A concrete step an agency can take, with the references that support it."""
+class BandAdvice:
+    """Advice for a sub-factor in one band: a summary of the level and the steps for it."""
 
-    text: Text
-    refs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AdviceCase:
-    """Advice for one case (the sub-factor is an obstacle, or a driver, in the agency)."""
-
+    band: str
     summary: Text
-    actions: tuple[Action, ...]
-
-    @property
-    def refs(self) -> tuple[str, ...]:
-        """Every reference cited by the actions, in order of first citation."""
-        return tuple(dict.fromkeys(ref for action in self.actions for ref in action.refs))
+    steps: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Advice:
-    """Advice for both cases."""
+    """A sub-factor's advice, one entry per score band (in the KB's band order)."""
 
-    obstacle: AdviceCase
-    driver: AdviceCase
+    bands: tuple[BandAdvice, ...]
 
-    def for_effect(self, effect: Effect) -> AdviceCase:
-        """The advice that applies when the sub-factor acts as `effect`."""
-        return self.driver if effect is Effect.DRIVER else self.obstacle
+    def for_band(self, band: str) -> BandAdvice:
+        """The advice for `band` (KeyError if the KB has none)."""
+        for advice in self.bands:
+            if advice.band == band:
+                return advice
+        raise KeyError(band)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +249,11 @@ class Reference:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """The whole, validated knowledge base: built once, shared read-only."""
+    """The whole, validated knowledge base: built once, shared read-only.
+
+    `version` is the schema version of the document it was loaded from: a version 1 document
+    is upgraded in memory (see knowledge/upgrade.py) and exported as version 1 again.
+    """
 
     scale: Scale
     driver_threshold: float
@@ -244,9 +261,15 @@ class KnowledgeBase:
     profile: ProfileOptions
     factors: tuple[Factor, ...]
     references: tuple[Reference, ...]
+    bands: tuple[Band, ...]
+    owners: tuple[Owner, ...] = ()
+    steps: tuple[Step, ...] = ()
+    index_method: str = "weighted_mean"
+    version: int = 2
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
+    _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         subfactors = {sf.key: sf for f in self.factors for sf in f.subfactors}
@@ -254,11 +277,17 @@ class KnowledgeBase:
         object.__setattr__(self, "_subfactors", subfactors)
         object.__setattr__(self, "_questions", questions)
         object.__setattr__(self, "_references", {r.key: r for r in self.references})
+        object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
 
     @property
     def subfactors(self) -> tuple[SubFactor, ...]:
         """Every sub-factor, in KB order."""
         return tuple(self._subfactors.values())
+
+    @property
+    def index_weights(self) -> dict[str, float]:
+        """Each sub-factor's weight in the readiness index (a weighted mean), in KB order."""
+        return {sf.key: sf.weight for sf in self._subfactors.values()}
 
     def subfactor(self, key: str) -> SubFactor:
         """The sub-factor with `key` (KeyError if unknown)."""
@@ -287,17 +316,43 @@ class KnowledgeBase:
         """The reference with `key` (KeyError if unknown)."""
         return self._references[key]
 
+    def step(self, step_id: str) -> Step:
+        """The catalogue step with `step_id` (KeyError if unknown)."""
+        return self._steps[step_id]
+
+    def owner(self, key: str) -> Owner:
+        """The owner role with `key` (KeyError if unknown)."""
+        for owner in self.owners:
+            if owner.key == key:
+                return owner
+        raise KeyError(key)
+
+    def band(self, key: str) -> Band:
+        """The score band with `key` (KeyError if unknown)."""
+        for band in self.bands:
+            if band.key == key:
+                return band
+        raise KeyError(key)
+
+    def band_for(self, score: float) -> Band:
+        """The band a score falls in: the highest band whose minimum it reaches."""
+        reached = [b for b in self.bands if score >= b.min_score]
+        return max(reached, key=lambda b: b.min_score) if reached else self.bands[0]
+
     def questions(self, question_set: QuestionSet) -> tuple[Question, ...]:
         """The ordered checklist for `question_set`."""
         return tuple(q for sf in self._subfactors.values() for q in sf.questions_in(question_set))
 
-    def stage_for(self, score: float) -> Stage:
-        """The highest stage whose minimum `score` reaches."""
-        reached = [s for s in self.stages if score >= s.min_score]
-        return max(reached, key=lambda s: s.min_score) if reached else self.stages[0]
-
     def iter_texts(self) -> Iterator[tuple[str, Text]]:
         """Every human text with its path, for checks that span the whole KB."""
+        for i, b in enumerate(self.bands):
+            yield f"bands[{i}].title", b.title
+        for i, o in enumerate(self.owners):
+            yield f"owners[{i}].title", o.title
+        for i, step in enumerate(self.steps):
+            yield f"steps[{i}].text", step.text
+            for k, variant in enumerate(step.variants):
+                yield f"steps[{i}].variants[{k}].text", variant.text
         for i, f in enumerate(self.factors):
             yield f"factors[{i}].title", f.title
             yield f"factors[{i}].description", f.description
@@ -307,10 +362,11 @@ class KnowledgeBase:
                 yield f"{base}.description", sf.description
                 for k, q in enumerate(sf.questions):
                     yield f"{base}.questions[{k}].text", q.text
+                    if q.low is not None:
+                        yield f"{base}.questions[{k}].low.finding", q.low.finding
+                    if q.dont_know is not None:
+                        yield f"{base}.questions[{k}].dont_know.finding", q.dont_know.finding
                 for k, e in enumerate(sf.evidence):
                     yield f"{base}.evidence[{k}].finding", e.finding
-                for case in ("obstacle", "driver"):
-                    advice = sf.advice.obstacle if case == "obstacle" else sf.advice.driver
-                    yield f"{base}.advice.{case}.summary", advice.summary
-                    for k, a in enumerate(advice.actions):
-                        yield f"{base}.advice.{case}.actions[{k}].text", a.text
+                for band_advice in sf.advice.bands:
+                    yield f"{base}.advice.bands.{band_advice.band}.summary", band_advice.summary

@@ -55,6 +55,58 @@ MESSAGES: Mapping[str, Text] = {
         "دست‌کم یک پرسش از مجموعهٔ پایه (core) لازم است", "needs at least one core question"
     ),
     "unknown_reference": Text("کلید منبع ناشناخته «{ref}»", "unknown reference key '{ref}'"),
+    # Rules of schema version 2 (bands, owners, steps, stage conditions, answer-level advice)
+    "unknown_version": Text("نسخهٔ سند باید ۱ یا ۲ باشد", "the document version must be 1 or 2"),
+    "band_zero": Text("نخستین بازه باید از کمینهٔ ۰ آغاز شود", "the first band must start at min 0"),
+    "band_order": Text(
+        "کمینهٔ بازه‌ها باید صعودی باشد: این کمینه باید بیشتر از {previous} باشد",
+        "band minimums must ascend: this one must be more than {previous}",
+    ),
+    "unknown_owner": Text("نقش مسئول ناشناخته «{owner}»", "unknown owner '{owner}'"),
+    "unknown_step": Text("شناسهٔ گام ناشناخته «{step}»", "unknown step id '{step}'"),
+    "step_cycle": Text(
+        "پیش‌نیازهای گام‌ها دور می‌سازند: {cycle}", "step requirements form a cycle: {cycle}"
+    ),
+    "unknown_sector": Text("کلید بخش ناشناخته «{sector}»", "unknown sector key '{sector}'"),
+    "variant_when": Text(
+        "شرط این گزینهٔ جایگزین خالی است: منطقه یا بخش را مشخص کنید",
+        "the variant's condition is empty: give a region or a sector",
+    ),
+    "stage_first_requires": Text(
+        "نخستین مرحله شرطی ندارد؛ شرط را بردارید",
+        "the first stage has no condition; remove it",
+    ),
+    "stage_requires": Text(
+        "هر مرحله جز نخستین باید شرط داشته باشد",
+        "every stage but the first needs a condition (requires)",
+    ),
+    "requires_form": Text(
+        "شرط مرحله باید یکی از این دو شکل باشد: any_at_least همراه با of، یا all_drivers",
+        "a stage condition is either any_at_least with of, or all_drivers",
+    ),
+    "unknown_band": Text("کلید بازه ناشناخته «{band}»", "unknown band key '{band}'"),
+    "unknown_subfactor": Text(
+        "کلید زیرعامل ناشناخته «{subfactor}»", "unknown sub-factor key '{subfactor}'"
+    ),
+    "low_at_most": Text(
+        "مقدار at_most باید کمتر از بیشترین مقدار مقیاس ({max}) باشد",
+        "at_most must be below the highest scale value ({max})",
+    ),
+    "low_missing": Text(
+        "هر پرسش پایه (core) باید یافتهٔ پاسخ پایین (low) داشته باشد",
+        "every core question needs a low-answer finding (low)",
+    ),
+    "dont_know_missing": Text(
+        "هر پرسش پایه (core) باید توصیهٔ «نمی‌دانم» (dont_know) داشته باشد",
+        "every core question needs don't-know advice (dont_know)",
+    ),
+    "band_step_is_low": Text(
+        "گام «{step}» گام پاسخ پایینِ پرسش «{question}» از همین زیرعامل است؛ توصیهٔ بازه"
+        " نباید آن را بیاورد (فقط وقتی به آن پرسش پاسخ پایین داده شود افزوده می‌شود)",
+        "step '{step}' is the low-answer step of question '{question}' of this sub-factor;"
+        " a band's advice must not include it (it is added only when that question is"
+        " answered low)",
+    ),
     # Shapes and values (pydantic's error types)
     "missing": Text("لازم است، ولی نیامده است", "required, but missing"),
     "extra_forbidden": Text(
@@ -116,6 +168,9 @@ _WHAT: Mapping[str, Text] = {
     "factor key": Text("کلید عامل", "factor key"),
     "sub-factor key": Text("کلید زیرعامل", "sub-factor key"),
     "question id": Text("شناسهٔ پرسش", "question id"),
+    "band key": Text("کلید بازه", "band key"),
+    "owner key": Text("کلید نقش مسئول", "owner key"),
+    "step id": Text("شناسهٔ گام", "step id"),
 }
 
 

@@ -1,4 +1,7 @@
-"""The KB document's shape, checked field by field (pydantic), before cross-checks in loader.py."""
+"""The KB document's shape (version 2), field by field; knowledge/checks.py checks the rest.
+
+Version 1 (stored revisions) differs in a few classes, kept in knowledge/schema_v1.py.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ class _Strict(BaseModel):
 # question id fits in 64-byte callback data beside an assessment id.
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=48)]
 QuestionId = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=24)]
+# A step id never goes into callback data; 64 leaves room for ids derived from v1 actions.
+StepId = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=64)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Long = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1500)]
@@ -71,11 +76,58 @@ class ThresholdsDoc(_Strict):
     driver: Annotated[float, Field(ge=0, le=100)]
 
 
+class StageRequiresDoc(_Strict):
+    """Either `{any_at_least: <band>, of: [...]}` or `{all_drivers: [...]}` (checks.py)."""
+
+    any_at_least: Key | None = None
+    of: Annotated[list[Key], Field(min_length=1, max_length=100)] | None = None
+    all_drivers: Annotated[list[Key], Field(min_length=1, max_length=100)] | None = None
+
+
 class StageDoc(_Strict):
+    key: Key
+    title: TitleText
+    description: DescriptionText
+    requires: StageRequiresDoc | None = None
+
+
+class BandDoc(_Strict):
     key: Key
     min: Annotated[float, Field(ge=0, le=100)]
     title: TitleText
-    description: DescriptionText
+
+
+class OwnerDoc(_Strict):
+    key: Key
+    title: TitleText
+
+
+class IndexDoc(_Strict):
+    method: Literal["weighted_mean"]
+
+
+Refs = Annotated[list[Key], Field(min_length=1, max_length=5)]
+
+
+class VariantWhenDoc(_Strict):
+    region: Literal["national", "province"] | None = None
+    sector: Annotated[list[Key], Field(min_length=1, max_length=40)] | None = None
+
+
+class StepVariantDoc(_Strict):
+    when: VariantWhenDoc
+    text: MediumText
+    refs: Refs | None = None
+
+
+class StepDoc(_Strict):
+    id: StepId
+    text: MediumText
+    refs: Refs
+    owner: Key
+    horizon: Literal["d30", "d90", "later"]
+    requires: Annotated[list[StepId], Field(max_length=10)] = []
+    variants: Annotated[list[StepVariantDoc], Field(max_length=10)] = []
 
 
 class ChoiceDoc(_Strict):
@@ -89,12 +141,25 @@ class ProfileDoc(_Strict):
     roles: Annotated[list[ChoiceDoc], Field(min_length=1, max_length=40)]
 
 
+class LowDoc(_Strict):
+    at_most: Annotated[int, Field(ge=0, le=10)] = 1
+    finding: MediumText
+    steps: Annotated[list[StepId], Field(min_length=1, max_length=4)]
+
+
+class DontKnowDoc(_Strict):
+    finding: MediumText
+    owner: Key
+
+
 class QuestionDoc(_Strict):
     id: QuestionId
     profile: Literal["core", "detailed"]
     weight: Annotated[float, Field(gt=0, le=10)] = 1.0
     text: MediumText
     help: HelpText | None = None
+    low: LowDoc | None = None
+    dont_know: DontKnowDoc | None = None
 
 
 class EvidenceDoc(_Strict):
@@ -103,19 +168,15 @@ class EvidenceDoc(_Strict):
     finding: MediumText
 
 
-class ActionDoc(_Strict):
-    text: MediumText
-    refs: Annotated[list[Key], Field(min_length=1, max_length=5)]
-
-
-class AdviceCaseDoc(_Strict):
+class BandAdviceDoc(_Strict):
     summary: MediumText
-    actions: Annotated[list[ActionDoc], Field(min_length=2, max_length=5)]
+    # 1 to 4 steps, checked in checks.py (a version 1 case upgraded in memory may have 5).
+    steps: Annotated[list[StepId], Field(min_length=1, max_length=10)]
 
 
 class AdviceDoc(_Strict):
-    obstacle: AdviceCaseDoc
-    driver: AdviceCaseDoc
+    # Keyed by band key; every band of the document must be there (checks.py).
+    bands: dict[str, BandAdviceDoc]
 
 
 class SubFactorDoc(_Strict):
@@ -150,9 +211,13 @@ class ReferenceDoc(_Strict):
 
 
 class KBDocument(_Strict):
-    version: Literal[1] = 1
+    version: Literal[2]
+    index: IndexDoc
     scale: ScaleDoc
     thresholds: ThresholdsDoc
+    bands: Annotated[list[BandDoc], Field(min_length=2, max_length=10)]
+    owners: Annotated[list[OwnerDoc], Field(min_length=1, max_length=30)]
+    steps: Annotated[list[StepDoc], Field(min_length=1, max_length=500)]
     stages: Annotated[list[StageDoc], Field(min_length=1)]
     profile: ProfileDoc
     factors: Annotated[list[FactorDoc], Field(min_length=1)]

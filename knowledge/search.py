@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from knowledge.model import Factor, KnowledgeBase, Reference, SubFactor, Text
+from knowledge.steps import Step
 from knowledge.text import fold_for_search
 
 __all__ = ["SearchHit", "SearchIndex", "search"]
@@ -83,8 +84,11 @@ class SearchIndex:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         references = {r.key: r for r in kb.references}
+        steps = {step.id: step for step in kb.steps}
         self._documents = tuple(
-            _document(factor, sf, references) for factor in kb.factors for sf in factor.subfactors
+            _document(factor, sf, references, steps)
+            for factor in kb.factors
+            for sf in factor.subfactors
         )
         count = len(self._documents)
         frequencies = Counter(term for doc in self._documents for term in doc.frequencies)
@@ -218,19 +222,31 @@ def _both(text: Text) -> tuple[str, str]:
     return (text.fa, text.en)
 
 
-def _document(factor: Factor, sf: SubFactor, references: Mapping[str, Reference]) -> _Document:
-    cases = (sf.advice.obstacle, sf.advice.driver)
-    cited = dict.fromkeys(
-        [e.ref for e in sf.evidence] + [ref for case in cases for ref in case.refs]
+def _advice_steps(sf: SubFactor) -> Iterator[str]:
+    """The ids of every step a sub-factor's advice can name: by band and by low answer."""
+    yield from dict.fromkeys(
+        [i for a in sf.advice.bands for i in a.steps]
+        + [i for q in sf.questions if q.low for i in q.low.steps]
     )
+
+
+def _document(
+    factor: Factor,
+    sf: SubFactor,
+    references: Mapping[str, Reference],
+    kb_steps: Mapping[str, Step],
+) -> _Document:
+    steps = [kb_steps[i] for i in _advice_steps(sf) if i in kb_steps]
+    cited = dict.fromkeys([e.ref for e in sf.evidence] + [ref for s in steps for ref in s.refs])
     fields: list[tuple[float, Iterable[str]]] = [
         (_TITLE, _both(sf.title)),
         (_FACTOR_TITLE, _both(factor.title)),
         (_DESCRIPTION, _both(sf.description)),
         (_QUESTION, [s for q in sf.questions for s in _both(q.text)]),
         (_FINDING, [s for e in sf.evidence for s in _both(e.finding)]),
-        (_ADVICE, [s for c in cases for s in _both(c.summary)]),
-        (_ADVICE, [s for c in cases for a in c.actions for s in _both(a.text)]),
+        (_ADVICE, [s for a in sf.advice.bands for s in _both(a.summary)]),
+        (_ADVICE, [s for q in sf.questions if q.low for s in _both(q.low.finding)]),
+        (_ADVICE, [s for step in steps for s in _both(step.text)]),
         (_REFERENCE, [_reference_text(references[k]) for k in cited if k in references]),
     ]
     frequencies: dict[str, float] = {}

@@ -1,9 +1,22 @@
-"""Knowledge base revisions: an append-only history whose newest entry is the active KB."""
+"""Knowledge base revisions: an append-only history whose newest entry is the active KB.
+
+The shipped KB (knowledge/data/kb.yaml) is stored with the author "shipped". At start-up:
+- on an empty history it becomes revision 1;
+- when its content differs from every revision ever stored as shipped, it is appended as a
+  new revision ("shipped KB updated"), but only if the active revision is itself a shipped
+  one. If an administrator's revision (an edit, an import or a rollback) is active, it is
+  kept: a new release never silently replaces an administrator's choice. The start-up log
+  says so, and an administrator adopts the new content by importing the shipped file
+  (`pishran kb import`, /kb_import or the web panel) after merging their edits into it;
+- content already stored as shipped once is never added again, so rolling back from a
+  shipped update to an older revision sticks across restarts.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import func
@@ -15,6 +28,7 @@ from storage.db import dialect_insert
 from storage.models import KbRevision, KbRevisionPublic, get_datetime_utc
 
 __all__ = [
+    "SHIPPED_AUTHOR",
     "SHIPPED_REVISION",
     "RevisionTakenError",
     "add_kb_revision",
@@ -27,6 +41,9 @@ __all__ = [
 ]
 
 SHIPPED_REVISION = 1
+SHIPPED_AUTHOR = "shipped"
+SHIPPED_UPDATE_NOTE = "shipped KB updated"
+log = logging.getLogger(__name__)
 
 
 class RevisionTakenError(RuntimeError):
@@ -90,16 +107,42 @@ async def add_kb_revision(
 async def ensure_shipped_kb_revision(
     *, session: AsyncSession, content: dict[str, Any]
 ) -> KbRevision:
-    """The active revision; on an empty history, first store `content` as revision 1."""
+    """The active revision after storing the shipped KB by the rule in this module's docstring."""
     active = await get_active_kb_revision(session=session)
-    if active is not None:
+    if active is None:
+        return await _insert_shipped(
+            session, SHIPPED_REVISION, content, "the knowledge base shipped with Pishran"
+        )
+    checksum = content_checksum(content)
+    shipped = await session.scalars(
+        select(KbRevision.checksum).where(col(KbRevision.author) == SHIPPED_AUTHOR)
+    )
+    if checksum in set(shipped):
         return active
-    # Replicas starting together may all find the table empty: only one insert lands.
+    if active.author != SHIPPED_AUTHOR:
+        log.warning(
+            "the shipped knowledge base changed (checksum %s), but revision %s by %s is active:"
+            " kept; import the shipped file to adopt the new content",
+            checksum[:12],
+            active.id,
+            active.author,
+        )
+        return active
+    revision = await _insert_shipped(session, active.id + 1, content, SHIPPED_UPDATE_NOTE)
+    log.info("the shipped knowledge base changed: revision %s is active", revision.id)
+    return revision
+
+
+async def _insert_shipped(
+    session: AsyncSession, revision_id: int, content: dict[str, Any], note: str
+) -> KbRevision:
+    # Replicas starting together may all try the same number: only one insert lands, and a
+    # concurrent administrator's edit with that number wins over the shipped content.
     insert = dialect_insert(session, KbRevision).values(
-        id=SHIPPED_REVISION,
+        id=revision_id,
         created_at=get_datetime_utc(),
-        author="shipped",
-        note="the knowledge base shipped with Pishran",
+        author=SHIPPED_AUTHOR,
+        note=note,
         checksum=content_checksum(content),
         content=content,
     )

@@ -22,11 +22,19 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 TEXT_FIELDS = {"title", "description", "text", "finding", "summary", "label", "dont_know", "help"}
 
 
+def first_advice_summary(document: dict[str, Any]) -> str:
+    """The path, inside a sub-factor, of its first advice summary (schema 2: by band)."""
+    return "advice.bands.absent.summary" if document["version"] == 2 else "advice.obstacle.summary"
+
+
 def broken_document() -> dict[str, Any]:
     doc = copy.deepcopy(read_document(shipped_kb_path()))
     doc["thresholds"]["driver"] = 101
     doc["factors"][0]["subfactors"][1]["evidence"][0]["ref"] = "nobody2099"
-    del doc["factors"][2]["subfactors"][0]["advice"]["obstacle"]["summary"]["en"]
+    summary: Any = doc["factors"][2]["subfactors"][0]
+    for name in first_advice_summary(doc).split("."):
+        summary = summary[name]
+    del summary["en"]
     return doc
 
 
@@ -40,7 +48,8 @@ def human_texts(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, child in node.items():
             child_path = f"{path}.{key}" if path else key
-            if key in TEXT_FIELDS:
+            # A question's `dont_know` advice is no text itself: its `finding` is.
+            if key in TEXT_FIELDS and not (isinstance(child, dict) and "finding" in child):
                 yield child_path, child
             if key != "references":
                 yield from human_texts(child, child_path)
@@ -86,7 +95,7 @@ def test_kb_validate_prints_every_problem_with_its_path(
     for expected in (
         "thresholds.driver",
         "factors[0].subfactors[1].evidence[0].ref",
-        "factors[2].subfactors[0].advice.obstacle.summary.en",
+        f"factors[2].subfactors[0].{first_advice_summary(document)}.en",
     ):
         assert expected in [p.path for p in problems]
     for problem in problems:
@@ -213,7 +222,10 @@ def test_exported_json_uses_the_designs_names(capsys: pytest.CaptureFixture[str]
         assert all({"id", "text", "profile"} <= set(q) for q in sf["questions"])
         assert sf["evidence"]
         assert all(isinstance(e["ref"], str) for e in sf["evidence"])
-        assert set(sf["advice"]) == {"obstacle", "driver"}
+        if document["version"] == 2:
+            assert set(sf["advice"]["bands"]) == {band["key"] for band in document["bands"]}
+        else:
+            assert set(sf["advice"]) == {"obstacle", "driver"}
 
 
 def test_exported_json_gives_every_human_text_in_fa_and_en(

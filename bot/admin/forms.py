@@ -176,6 +176,16 @@ def _subfactor_sections(sf: Mapping[str, Any]) -> Iterator[FormSection]:
             ident=str(evidence.get("ref", "")),
             path=p,
         )
+    bands = _get(sf, "advice.bands")
+    if isinstance(bands, Mapping):  # schema version 2: advice by score band, steps by id
+        for band in bands:
+            p = f"advice.bands.{band}"
+            fields = (
+                *_bilingual(sf, f"{p}.summary", "summary", Widget.AREA),
+                _one(sf, f"{p}.steps", Widget.KEYS, code=True),
+            )
+            yield FormSection("advice", fields, ident=str(band), path=p)
+        return
     for case in ("obstacle", "driver"):
         p = f"advice.{case}"
         summary = tuple(_bilingual(sf, f"{p}.summary", "summary", Widget.AREA))

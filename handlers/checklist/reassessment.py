@@ -33,4 +33,4 @@ async def compare_with_previous(
     if state.question_set is None:
         return None
     kb = await knowledge.revision(previous.kb_revision)
-    return compare(assess(kb, state.question_set, state.answers), readiness)
+    return compare(assess(kb, state.question_set, state.answers, refined=state.refined), readiness)

@@ -349,7 +349,7 @@ class Checklist:
         view = current_view(kb, state)
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
-            readiness = assess(kb, state.question_set, state.answers)
+            readiness = assess(kb, state.question_set, state.answers, refined=state.refined)
             assert assessment.id is not None
             comparison = await compare_with_previous(
                 session=session,
@@ -361,7 +361,7 @@ class Checklist:
                 assessment.id,
                 kb,
                 readiness,
-                advise(kb, readiness),
+                advise(kb, readiness, state.profile),
                 comparison,
                 profile=dict(state.profile),
                 completed_at=assessment.completed_at,

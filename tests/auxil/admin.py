@@ -40,9 +40,26 @@ def yaml_bytes(document: dict[str, Any]) -> bytes:
     return canonical_yaml(document).encode()
 
 
+def first_advice_summary(kb: KnowledgeBase) -> str:
+    """A sub-factor's first advice summary, as a path inside it: by band from schema 2 on."""
+    return "advice.bands.absent.summary" if kb.version == 2 else "advice.obstacle.summary"
+
+
+def revised_advice_keys(kb: KnowledgeBase) -> tuple[str, ...]:
+    """The advice keys of a KB diff that `revise_first_advice` changes."""
+    bands = ("absent",) if kb.version == 2 else ("absent", "started")
+    return tuple(f"{kb.factors[0].subfactors[0].key}.{band}" for band in bands)
+
+
 def revise_first_advice(document: dict[str, Any]) -> None:
-    """Reword the first sub-factor's obstacle advice (shown when everything is answered 0)."""
-    advice = document["factors"][0]["subfactors"][0]["advice"]["obstacle"]["summary"]
+    """Reword the first sub-factor's advice for the band absent (everything answered 0).
+
+    In a version 1 document that is the obstacle advice, which also serves the band started.
+    """
+    advice = document["factors"][0]["subfactors"][0]["advice"]
+    advice = (
+        advice["bands"]["absent"]["summary"] if "bands" in advice else advice["obstacle"]["summary"]
+    )
     advice["en"] = REVISED_ADVICE
     advice["fa"] = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
 

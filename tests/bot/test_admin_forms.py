@@ -51,11 +51,26 @@ def test_every_item_of_the_shipped_kb_round_trips_untouched(shipped_kb: Knowledg
         assert edited == document, (target, key)
 
 
+# A list of keys in the sub-factor's form (a v1 action's references, a v2 band's step ids):
+# its field, and where its value lands, by schema version.
+KEYS_FIELD: dict[int, tuple[str, tuple[str | int, ...]]] = {
+    1: ("advice.driver.actions[0].refs", ("advice", "driver", "actions", 0, "refs")),
+    2: ("advice.bands.partly.steps", ("advice", "bands", "partly", "steps")),
+}
+
+
+def _at(node: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        node = node[part]
+    return node
+
+
 def test_values_are_read_back_as_the_document_types(shipped_kb: KnowledgeBase) -> None:
     document = to_document(shipped_kb)
+    keys_name, keys = KEYS_FIELD[shipped_kb.version]
     changes = {
         "questions[0].weight": "۲.۵",  # Persian digits are accepted
-        "advice.driver.actions[0].refs": "bonson2012،  mergel2013par ,seed",
+        keys_name: "bonson2012،  mergel2013par ,seed",
         "questions[0].help.fa": "",
         "questions[0].help.en": "",
         "title.en": "  Openness\r\n",
@@ -65,7 +80,7 @@ def test_values_are_read_back_as_the_document_types(shipped_kb: KnowledgeBase) -
     assert path == "factors[0].subfactors[0]"
     assert subfactor["questions"][0]["weight"] == 2.5
     assert "help" not in subfactor["questions"][0]  # both emptied: no help
-    assert subfactor["advice"]["driver"]["actions"][0]["refs"] == [
+    assert _at(subfactor, keys) == [
         "bonson2012",
         "mergel2013par",
         "seed",
@@ -74,15 +89,33 @@ def test_values_are_read_back_as_the_document_types(shipped_kb: KnowledgeBase) -
     assert document["factors"][0]["subfactors"][0]["title"]["en"] == "Transparency"  # a copy
 
 
+# (summary, a list of keys, its problem's path, the problem) in the form of each version
+ADVICE_FIELDS = {
+    1: (
+        "advice.obstacle.summary",
+        "advice.obstacle.actions[1].refs",
+        "advice.obstacle.actions[1].refs[0]",
+        "unknown reference key 'nosuchstudy'",
+    ),
+    2: (
+        "advice.bands.absent.summary",
+        "advice.bands.absent.steps",
+        "advice.bands.absent.steps[0]",
+        "unknown step id 'nosuchstudy'",
+    ),
+}
+
+
 def test_problems_land_beside_the_field_or_section_they_name(shipped_kb: KnowledgeBase) -> None:
     document = to_document(shipped_kb)
+    summary, keys, keys_problem, unknown = ADVICE_FIELDS[shipped_kb.version]
     path, sections, edited = _edit(
         document,
         EditTarget.SUBFACTOR,
         "transparency",
         **{
-            "advice.obstacle.summary.fa": " ",
-            "advice.obstacle.actions[1].refs": "nosuchstudy",
+            f"{summary}.fa": " ",
+            keys: "nosuchstudy",
             "questions[0].weight": "heavy",
             "questions[1].help.en": "Only English help.",
         },
@@ -93,11 +126,11 @@ def test_problems_land_beside_the_field_or_section_they_name(shipped_kb: Knowled
     assert [p.path.removeprefix(f"{path}.") for p in problems] == [
         "questions[0].weight",
         "questions[1].help.fa",
-        "advice.obstacle.summary.fa",
-        "advice.obstacle.actions[1].refs[0]",
+        f"{summary}.fa",
+        keys_problem,
     ]
-    assert shown["advice.obstacle.summary.fa"] == ("must have at least 1 character(s)",)
-    assert shown["advice.obstacle.actions[1].refs"] == ("unknown reference key 'nosuchstudy'",)
+    assert shown[f"{summary}.fa"] == ("must have at least 1 character(s)",)
+    assert shown[keys] == (unknown,)
     assert shown["questions[1].help.fa"] and shown["questions[0].weight"]
     assert sum(bool(p) for p in shown.values()) == 4
 

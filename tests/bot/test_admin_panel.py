@@ -24,13 +24,14 @@ from bot.admin.sessions import PanelSessions
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from bot.web import build_web_app
-from knowledge import KnowledgeBase, Locale
+from knowledge import KnowledgeBase, Locale, load_shipped_kb
 from storage.models import Assessment, KbRevision, Respondent
 from tests.auxil.admin import (
     CIVIL_SERVANT_ID,
     REVISED_ADVICE,
     audit_log,
     edited_document,
+    first_advice_summary,
     revise_first_advice,
     texts_since,
     unchanged_state,
@@ -170,7 +171,7 @@ async def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
     await sign_in(client)
     edit = forms_in(await (await client.get("/admin/kb/subfactors/transparency/edit")).text())
     fields = {k: v for k, v in edit[-1].fields.items() if k != CSRF_FIELD}
-    fields["advice.obstacle.summary.en"] = "Changed without a CSRF token."
+    fields[f"{SUMMARY}.en"] = "Changed without a CSRF token."
     fields["name"] = "Tehran Water Company"
     before = await unchanged_state(bot)
     for forged in ({}, {CSRF_FIELD: "not-the-session-token"}):
@@ -315,7 +316,7 @@ async def test_the_audit_log_page_shows_who_did_what(client: Client) -> None:
 
 
 EDIT_PATH = "/admin/kb/subfactors/transparency/edit"
-SUMMARY = "advice.obstacle.summary"
+SUMMARY = first_advice_summary(load_shipped_kb())
 REVISED_FA = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
 
 
@@ -350,14 +351,14 @@ async def test_an_advice_edit_becomes_a_revision_with_a_diff_and_reaches_the_bot
     form = await _edit_form(client)
     assert form.fields["expected_revision"] == "1"
     old = form.fields[f"{SUMMARY}.en"]
-    assert old == shipped_kb.subfactor("transparency").advice.obstacle.summary.en
+    assert old == shipped_kb.subfactor("transparency").advice.for_band("absent").summary.en
     changes = {f"{SUMMARY}.en": REVISED_ADVICE, f"{SUMMARY}.fa": REVISED_FA, "note": "clearer"}
     saved = await post_form(client, form, **changes)
     assert (saved.status, saved.headers["Location"]) == (303, "/admin/kb/revisions/2")
 
     page = await (await client.get("/admin/kb/revisions/2")).text()
     assert "به‌عنوان نسخهٔ ۲ ذخیره شد" in page
-    assert '<code dir="ltr">transparency.obstacle</code>' in page  # the summary: advice changed
+    assert '<code dir="ltr">transparency.absent</code>' in page  # the summary: advice changed
     assert any(REVISED_ADVICE in line for line in _diff(page, "added"))
     assert any(old in line for line in _diff(page, "removed"))
     history = await (await client.get("/admin/kb/revisions")).text()
@@ -391,7 +392,7 @@ async def test_an_invalid_edit_names_the_problem_by_path_and_changes_nothing(
     )
     assert response.status == 422
     page = await response.text()
-    path = "factors[0].subfactors[0].advice.obstacle.summary.fa"
+    path = f"factors[0].subfactors[0].{SUMMARY}.fa"
     assert f'<code dir="ltr">{path}</code>' in page
     beside = re.search(rf'id="field-{re.escape(SUMMARY)}\.fa-problems">(.*?)</ul>', page, re.S)
     # The panel speaks Persian by default, problems included; the audit log keeps English.

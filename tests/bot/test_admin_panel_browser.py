@@ -16,12 +16,14 @@ import pytest
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from bot.web import build_web_app
-from knowledge import KnowledgeBase
-from tests.auxil.admin import REVISED_ADVICE, texts_since
+from knowledge import KnowledgeBase, load_shipped_kb
+from tests.auxil.admin import REVISED_ADVICE, first_advice_summary, texts_since
 from tests.auxil.admin_panel import ADMIN_TOKEN, panel_settings
 from tests.auxil.browser import ARTIFACTS
 from tests.auxil.harness import RunningBot, start_bot
 from tests.auxil.kb_flows import complete_core_checklist
+
+SUMMARY = first_advice_summary(load_shipped_kb())
 
 REVISED_FA = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
 
@@ -87,22 +89,22 @@ async def test_an_administrator_edits_advice_in_the_browser_and_the_bot_uses_it(
     await page.get_by_role("link", name="ویرایش", exact=True).click()
     await expect(page.get_by_role("heading", name="ویرایش زیرعامل")).to_be_visible()
 
-    persian = page.locator('[id="field-advice.obstacle.summary.fa"]')
+    persian = page.locator(f'[id="field-{SUMMARY}.fa"]')
     await expect(persian).to_have_attribute("dir", "rtl")
     direction = await persian.evaluate("e => getComputedStyle(e).direction")
     assert direction == "rtl"
     await persian.fill("")  # an invalid edit first: the problem shows beside the field
     await page.get_by_role("button", name="ذخیره به‌عنوان نسخهٔ تازه").click()
     await expect(page.get_by_role("alert")).to_contain_text(
-        "factors[0].subfactors[0].advice.obstacle.summary.fa"
+        f"factors[0].subfactors[0].{SUMMARY}.fa"
     )
-    beside = page.locator('[id="field-advice.obstacle.summary.fa-problems"]')
+    beside = page.locator(f'[id="field-{SUMMARY}.fa-problems"]')
     await expect(beside).to_contain_text("دست‌کم ۱ نویسه لازم است")  # told in Persian
     ARTIFACTS.mkdir(exist_ok=True)
     await beside.evaluate("e => e.scrollIntoView({block: 'center'})")
     await page.screenshot(path=str(ARTIFACTS / "admin-panel-problem.png"))
     await persian.fill(REVISED_FA)
-    await page.locator('[id="field-advice.obstacle.summary.en"]').fill(REVISED_ADVICE)
+    await page.locator(f'[id="field-{SUMMARY}.en"]').fill(REVISED_ADVICE)
     await page.get_by_label("یادداشت برای تاریخچه (اختیاری)").fill("توصیهٔ روشن‌تر")
     await page.get_by_role("button", name="ذخیره به‌عنوان نسخهٔ تازه").click()
 

@@ -1,12 +1,28 @@
-"""Small knowledge bases built in code, so knowledge tests do not depend on the shipped KB.
+"""A small version 2 KB built in code, so knowledge tests do not depend on the shipped KB.
 
-Two factors, three sub-factors, a 0-4 scale, threshold 60, three stages, two references:
+Two factors, three sub-factors, a 0-4 scale, threshold 60, bands 0/25/50/75, three stages:
 
     managerial  transparency  baseline obstacle, weight 1.0  t1 core ×1, t2 detailed ×3
                 budgeting     baseline driver,   weight 2.0  b1 core ×2, b2 core ×1, b3 detailed ×1
     human       experience    baseline driver,   weight 1.5  e1 core ×1, e2 detailed ×2
 
-Stages: initial from 0, developing from 50, advanced from 75.
+Stages: initial; developing when transparency or budgeting is at least "started" (25);
+advanced when both are drivers.
+
+Steps (owner, horizon, requires):
+
+    name_owner     head_of_agency  d30
+    adopt_policy   head_of_agency  d30    name_owner      variant for a province office
+    publish_data   it              d90    adopt_policy
+    fund_line      head_of_agency  later
+    train_staff    it              d30    fund_line       (so it is pushed to "later")
+    pilot_service  public_relations d30   adopt_policy
+    measure        public_relations later                 variant for the health sector
+    keep_going     head_of_agency  later
+
+Low answers (at most 1 unless said): t1 -> publish_data, t2 -> adopt_policy, b1 -> fund_line,
+b2 (at most 2) -> train_staff, e1 and e2 -> pilot_service; b3 has none. Every core question
+has "don't know" advice; detailed ones do not.
 """
 
 from __future__ import annotations
@@ -14,15 +30,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from knowledge.model import (
-    Action,
     Advice,
-    AdviceCase,
+    Band,
+    BandAdvice,
     Choice,
+    Condition,
+    DontKnowAdvice,
     Effect,
     Evidence,
     EvidenceEffect,
     Factor,
     KnowledgeBase,
+    LowAnswer,
     ProfileOptions,
     Question,
     QuestionSet,
@@ -30,13 +49,18 @@ from knowledge.model import (
     Scale,
     ScaleOption,
     Stage,
+    StageRequirement,
     SubFactor,
     Text,
 )
+from knowledge.steps import Horizon, Owner, Step, StepVariant, VariantCondition
 
 __all__ = [
+    "BAND_KEYS",
     "CORE_IDS",
     "DETAILED_IDS",
+    "LOW_STEPS",
+    "STEP_IDS",
     "SUBFACTOR_KEYS",
     "THRESHOLD",
     "make_kb",
@@ -47,6 +71,7 @@ THRESHOLD = 60.0
 SUBFACTOR_KEYS = ("transparency", "budgeting", "experience")
 CORE_IDS = ("t1", "b1", "b2", "e1")
 DETAILED_IDS = ("t1", "t2", "b1", "b2", "b3", "e1", "e2")
+BAND_KEYS = ("absent", "started", "partly", "established")
 
 # (factor, sub-factor, baseline, weight, ((question id, set, weight), ...))
 _LAYOUT = (
@@ -77,15 +102,38 @@ _LAYOUT = (
     ),
 )
 
-# Reference keys cited by each action, per sub-factor and case. The orders differ on purpose,
-# so citation numbering depends on which cases apply.
-_CITATIONS: dict[tuple[str, Effect], tuple[tuple[str, ...], ...]] = {
-    ("transparency", Effect.OBSTACLE): (("ali2019",), ("smith2020", "ali2019")),
-    ("transparency", Effect.DRIVER): (("smith2020",),),
-    ("budgeting", Effect.OBSTACLE): (("smith2020",), ("ali2019",)),
-    ("budgeting", Effect.DRIVER): (("ali2019",), ("smith2020",)),
-    ("experience", Effect.OBSTACLE): (("smith2020",),),
-    ("experience", Effect.DRIVER): (("ali2019",),),
+# question id -> (at_most, low steps)
+LOW_STEPS: Mapping[str, tuple[int, tuple[str, ...]]] = {
+    "t1": (1, ("publish_data",)),
+    "t2": (1, ("adopt_policy",)),
+    "b1": (1, ("fund_line",)),
+    "b2": (2, ("train_staff",)),
+    "e1": (1, ("pilot_service",)),
+    "e2": (1, ("pilot_service",)),
+}
+# question id -> who would know
+_DONT_KNOW = {"t1": "it", "b1": "head_of_agency", "b2": "head_of_agency", "e1": "public_relations"}
+
+# sub-factor -> band -> steps; never one of the sub-factor's own low steps.
+_BAND_STEPS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "transparency": {
+        "absent": ("name_owner",),
+        "started": ("name_owner", "measure"),
+        "partly": ("measure",),
+        "established": ("keep_going",),
+    },
+    "budgeting": {
+        "absent": ("name_owner", "adopt_policy"),
+        "started": ("adopt_policy",),
+        "partly": ("measure",),
+        "established": ("keep_going",),
+    },
+    "experience": {
+        "absent": ("adopt_policy", "name_owner"),
+        "started": ("adopt_policy",),
+        "partly": ("measure",),
+        "established": ("keep_going",),
+    },
 }
 
 _REFERENCES = (
@@ -112,12 +160,64 @@ def text(en: str) -> Text:
     return Text(fa=f"متن {en}", en=en)
 
 
-def _advice_case(key: str, effect: Effect) -> AdviceCase:
-    actions = tuple(
-        Action(text=text(f"{key} {effect} action {i}"), refs=refs)
-        for i, refs in enumerate(_CITATIONS[key, effect], start=1)
+def _step(
+    step_id: str,
+    owner: str,
+    horizon: Horizon,
+    refs: tuple[str, ...],
+    requires: tuple[str, ...] = (),
+    variants: tuple[StepVariant, ...] = (),
+) -> Step:
+    return Step(step_id, text(f"Step {step_id}."), refs, owner, horizon, requires, variants)
+
+
+STEPS = (
+    _step("name_owner", "head_of_agency", Horizon.D30, ("smith2020",)),
+    _step(
+        "adopt_policy",
+        "head_of_agency",
+        Horizon.D30,
+        ("ali2019",),
+        ("name_owner",),
+        (
+            StepVariant(
+                VariantCondition(region="province"),
+                text("Adopt your ministry's policy."),
+                ("smith2020",),
+            ),
+        ),
+    ),
+    _step("publish_data", "it", Horizon.D90, ("smith2020", "ali2019"), ("adopt_policy",)),
+    _step("fund_line", "head_of_agency", Horizon.LATER, ("ali2019",)),
+    _step("train_staff", "it", Horizon.D30, ("smith2020",), ("fund_line",)),
+    _step("pilot_service", "public_relations", Horizon.D30, ("smith2020",), ("adopt_policy",)),
+    _step(
+        "measure",
+        "public_relations",
+        Horizon.LATER,
+        ("smith2020",),
+        variants=(
+            StepVariant(
+                VariantCondition(sectors=("health",)), text("Measure patient reach."), ("ali2019",)
+            ),
+        ),
+    ),
+    _step("keep_going", "head_of_agency", Horizon.LATER, ("ali2019",)),
+)
+STEP_IDS = tuple(step.id for step in STEPS)
+
+
+def _question(qid: str, question_set: QuestionSet, weight: float) -> Question:
+    low = LOW_STEPS.get(qid)
+    owner = _DONT_KNOW.get(qid)
+    return Question(
+        id=qid,
+        text=text(f"Question {qid}?"),
+        weight=weight,
+        set=question_set,
+        low=LowAnswer(low[0], text(f"Answer {qid} is low."), low[1]) if low else None,
+        dont_know=DontKnowAdvice(text(f"Ask who knows {qid}."), owner) if owner else None,
     )
-    return AdviceCase(summary=text(f"{key} {effect} advice"), actions=actions)
 
 
 def _subfactor(
@@ -127,6 +227,7 @@ def _subfactor(
     weight: float,
     questions: tuple[tuple[str, QuestionSet, float], ...],
     question_weights: Mapping[str, float],
+    evidence: int = 1,
 ) -> SubFactor:
     return SubFactor(
         key=key,
@@ -135,19 +236,20 @@ def _subfactor(
         description=text(f"What {key} means."),
         baseline=baseline,
         weight=weight,
-        questions=tuple(
-            Question(
-                id=qid, text=text(f"Question {qid}?"), weight=question_weights.get(qid, w), set=s
-            )
-            for qid, s, w in questions
-        ),
-        evidence=(
+        questions=tuple(_question(qid, s, question_weights.get(qid, w)) for qid, s, w in questions),
+        evidence=tuple(
             Evidence(
-                ref="smith2020", finding=text(f"{key} matters."), effect=EvidenceEffect(baseline)
-            ),
+                ref="smith2020",
+                finding=text(f"{key} matters ({n})."),
+                effect=EvidenceEffect(baseline),
+            )
+            for n in range(1, evidence + 1)
         ),
         advice=Advice(
-            obstacle=_advice_case(key, Effect.OBSTACLE), driver=_advice_case(key, Effect.DRIVER)
+            bands=tuple(
+                BandAdvice(band, text(f"{key} is {band}."), _BAND_STEPS[key][band])
+                for band in BAND_KEYS
+            )
         ),
     )
 
@@ -158,8 +260,9 @@ def make_kb(
     baselines: Mapping[str, Effect] | None = None,
     weights: Mapping[str, float] | None = None,
     question_weights: Mapping[str, float] | None = None,
+    evidence: Mapping[str, int] | None = None,
 ) -> KnowledgeBase:
-    """Build the small test KB; override baselines or weights by sub-factor key or question id."""
+    """Build the small test KB; override baselines, weights or evidence counts by key or id."""
     baselines = baselines or {}
     weights = weights or {}
     subfactors = [
@@ -170,6 +273,7 @@ def make_kb(
             weights.get(key, weight),
             questions,
             question_weights or {},
+            (evidence or {}).get(key, 1),
         )
         for factor_key, key, baseline, weight, questions in _LAYOUT
     ]
@@ -183,6 +287,7 @@ def make_kb(
         for factor_key in dict.fromkeys(sf.factor_key for sf in subfactors)
     )
     labels = ("not in place", "planned", "partly", "largely", "fully")
+    formal = ("transparency", "budgeting")
     return KnowledgeBase(
         scale=Scale(
             options=tuple(
@@ -192,15 +297,31 @@ def make_kb(
         ),
         driver_threshold=threshold,
         stages=(
-            Stage("initial", 0.0, text("Initial"), text("Experimenting.")),
-            Stage("developing", 50.0, text("Developing"), text("Ordering the chaos.")),
-            Stage("advanced", 75.0, text("Advanced"), text("Institutionalised.")),
+            Stage("initial", text("Initial"), text("Experimenting.")),
+            Stage(
+                "developing",
+                text("Developing"),
+                text("Ordering the chaos."),
+                StageRequirement(Condition.ANY_AT_LEAST, formal, "started"),
+            ),
+            Stage(
+                "advanced",
+                text("Advanced"),
+                text("Institutionalised."),
+                StageRequirement(Condition.ALL_DRIVERS, formal),
+            ),
         ),
         profile=ProfileOptions(
-            sectors=(Choice("health", text("Health")),),
-            regions=(Choice("tehran", text("Tehran")),),
+            sectors=(Choice("health", text("Health")), Choice("education", text("Education"))),
+            regions=(Choice("national", text("National")), Choice("tehran", text("Tehran"))),
             roles=(Choice("manager", text("Manager")),),
         ),
         factors=factors,
         references=_REFERENCES,
+        bands=tuple(
+            Band(key, minimum, text(key.title()))
+            for key, minimum in zip(BAND_KEYS, (0.0, 25.0, 50.0, 75.0), strict=True)
+        ),
+        owners=tuple(Owner(key, text(key)) for key in ("head_of_agency", "it", "public_relations")),
+        steps=STEPS,
     )

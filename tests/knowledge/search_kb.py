@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from knowledge.model import (
-    Action,
     Advice,
-    AdviceCase,
+    Band,
+    BandAdvice,
     Choice,
     Effect,
     Evidence,
@@ -25,6 +25,7 @@ from knowledge.model import (
     SubFactor,
     Text,
 )
+from knowledge.steps import Horizon, Owner, Step
 
 __all__ = ["REFERENCES", "make_search_kb"]
 
@@ -469,24 +470,32 @@ _SUBFACTORS = (
 )
 
 
-def _advice(title: Text, ref: str) -> Advice:
-    step = Action(
+def _step(row: _Row) -> Step:
+    return Step(
+        f"{row.key}_step",
         Text(
             "یک گام اقدام مشخص با مسئول و زمان‌بندی تعریف کنید.",
             "Define one concrete action step with an owner and a deadline.",
         ),
-        (ref,),
+        (row.ref,),
+        "head_of_agency",
+        Horizon.D30,
     )
+
+
+def _advice(row: _Row) -> Advice:
+    title = row.title
+    low = Text(f"تقویت {title.fa} را در اولویت بگذارید.", f"Prioritise {title.en.lower()}.")
+    high = Text(f"{title.fa} در دستگاه شما پیشران است؛ آن را حفظ کنید.", "Keep this driver.")
     return Advice(
-        obstacle=AdviceCase(
-            Text(f"تقویت {title.fa} را در اولویت بگذارید.", f"Prioritise {title.en.lower()}."),
-            (step,),
-        ),
-        driver=AdviceCase(
-            Text(f"{title.fa} در دستگاه شما پیشران است؛ آن را حفظ کنید.", "Keep this driver."),
-            (step,),
-        ),
+        tuple(
+            BandAdvice(band, low if band in ("absent", "started") else high, (f"{row.key}_step",))
+            for band in _BANDS
+        )
     )
+
+
+_BANDS = ("absent", "started", "partly", "established")
 
 
 def _subfactor(row: _Row) -> SubFactor:
@@ -499,12 +508,12 @@ def _subfactor(row: _Row) -> SubFactor:
         weight=1.0,
         questions=(Question(f"{row.key}.q1", row.question, 1.0, QuestionSet.CORE),),
         evidence=(Evidence(row.ref, row.finding, EvidenceEffect.DRIVER),),
-        advice=_advice(row.title, row.ref),
+        advice=_advice(row),
     )
 
 
-def _stage(key: str, min_score: float, fa: str, en: str) -> Stage:
-    return Stage(key, min_score, Text(fa, en), Text(fa, en))
+def _stage(key: str, fa: str, en: str) -> Stage:
+    return Stage(key, Text(fa, en), Text(fa, en))
 
 
 def make_search_kb() -> KnowledgeBase:
@@ -522,11 +531,7 @@ def make_search_kb() -> KnowledgeBase:
             dont_know=Text("نمی‌دانم", "Don't know"),
         ),
         driver_threshold=0.5,
-        stages=(
-            _stage("experimentation", 0.0, "تجربه‌ورزی غیررسمی", "Experimentation"),
-            _stage("order_from_chaos", 0.4, "نظم‌بخشی به آشفتگی", "Order from chaos"),
-            _stage("institutionalization", 0.7, "نهادینه‌سازی", "Institutionalization"),
-        ),
+        stages=(_stage("experimentation", "تجربه‌ورزی غیررسمی", "Experimentation"),),
         profile=ProfileOptions(
             sectors=(Choice("health", Text("سلامت", "Health")),),
             regions=(Choice("tehran", Text("تهران", "Tehran")),),
@@ -539,4 +544,10 @@ def make_search_kb() -> KnowledgeBase:
             for f in _FACTORS
         ),
         references=REFERENCES,
+        bands=tuple(
+            Band(key, minimum, Text(key, key))
+            for key, minimum in zip(_BANDS, (0.0, 25.0, 50.0, 75.0), strict=True)
+        ),
+        owners=(Owner("head_of_agency", Text("رئیس سازمان", "Head of agency")),),
+        steps=tuple(_step(row) for row in _SUBFACTORS),
     )

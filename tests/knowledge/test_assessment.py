@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.assessment import Readiness, assess, effect_for, score_subfactor
+from knowledge.assessment import URGENCY, Readiness, assess, effect_for, score_subfactor
 from knowledge.model import Effect, KnowledgeBase, QuestionSet
 from tests.knowledge.factories import DETAILED_IDS, SUBFACTOR_KEYS, make_kb
 
@@ -118,16 +118,18 @@ def test_answer_off_the_scale_to_a_question_not_asked_is_ignored() -> None:
 @pytest.mark.parametrize(
     ("answers", "managerial", "human", "index"),
     [
-        ({"t1": 3, "b1": 4, "b2": 1, "e1": 2}, 75.0, 50.0, 62.5),
-        ({"t1": 0, "b1": 4, "b2": 4, "e1": 4}, 50.0, 100.0, 75.0),
+        # weights: transparency 1, budgeting 2 (managerial), experience 1.5 (human)
+        ({"t1": 3, "b1": 4, "b2": 1, "e1": 2}, 75.0, 50.0, (75 + 2 * 75 + 1.5 * 50) / 4.5),
+        ({"t1": 0, "b1": 4, "b2": 4, "e1": 4}, 200 / 3, 100.0, (0 + 200 + 150) / 4.5),
         # an unanswered sub-factor is skipped, not counted as 0
         ({"b1": 4, "b2": 1}, 75.0, None, 75.0),
         ({"t1": None, "b1": 4, "b2": 1, "e1": None}, 75.0, None, 75.0),
+        ({"t1": 4, "e1": 1}, 100.0, 25.0, (100 + 1.5 * 25) / 2.5),
         ({"e1": 1}, None, 25.0, 25.0),
         ({}, None, None, None),
     ],
 )
-def test_factor_and_index_are_means_that_skip_unanswered(
+def test_factor_and_index_are_weighted_means_that_skip_unanswered(
     answers: dict[str, int | None],
     managerial: float | None,
     human: float | None,
@@ -139,65 +141,234 @@ def test_factor_and_index_are_means_that_skip_unanswered(
     assert readiness.index == index
 
 
+def test_index_weights_are_the_kbs_and_exposed() -> None:
+    kb = make_kb(weights={"experience": 3.0})
+    readiness = assess(kb, CORE, {"t1": 4, "e1": 0})
+    assert (
+        readiness.weights
+        == kb.index_weights
+        == {
+            "transparency": 1.0,
+            "budgeting": 2.0,
+            "experience": 3.0,
+        }
+    )
+    assert readiness.index == (100 * 1 + 0 * 3) / 4
+
+
+# Stages: initial; developing when transparency or budgeting is at least started (25);
+# advanced when both are drivers (60). (failing, unanswered) name what holds it back.
 @pytest.mark.parametrize(
-    ("answers", "stage"),
+    ("answers", "stage", "next_stage", "failing", "unanswered"),
     [
-        ({"t1": 0, "b1": 0, "b2": 0, "e1": 0}, "initial"),
-        ({"t1": 3, "b1": 3, "b2": 2, "e1": 1}, "initial"),  # 47.9
-        ({"t1": 3, "b1": 3, "b2": 3, "e1": 1}, "developing"),  # exactly 50
-        ({"t1": 4, "b1": 4, "b2": 3, "e1": 2}, "developing"),  # 72.9
-        ({"t1": 4, "b1": 4, "b2": 4, "e1": 2}, "advanced"),  # exactly 75
-        ({"t1": 4, "b1": 4, "b2": 4, "e1": 4}, "advanced"),
+        pytest.param(
+            {"t1": 0, "b1": 0, "b2": 0, "e1": 0},
+            "initial",
+            "developing",
+            ("transparency", "budgeting"),
+            (),
+            id="all-absent",
+        ),
+        pytest.param(
+            {"t1": 0, "b1": 0, "b2": 0, "e1": 4},
+            "initial",
+            "developing",
+            ("transparency", "budgeting"),
+            (),
+            id="high-elsewhere-formal-rules-absent",
+        ),
+        pytest.param(
+            {"t1": 0, "b1": 1, "b2": 0},  # budgeting 16.7: below started
+            "initial",
+            "developing",
+            ("transparency", "budgeting"),
+            (),
+            id="just-below-started",
+        ),
+        pytest.param(
+            {"t1": 0, "b1": 1, "b2": 1},  # budgeting exactly 25
+            "developing",
+            "advanced",
+            ("transparency", "budgeting"),
+            (),
+            id="exactly-started",
+        ),
+        pytest.param(
+            {"t1": 1},
+            "developing",
+            "advanced",
+            ("transparency", "budgeting"),
+            ("budgeting",),
+            id="one-started-other-unanswered",
+        ),
+        pytest.param(
+            {"t1": 4, "b1": 2, "b2": 3},  # budgeting 58.3: just below the driver threshold
+            "developing",
+            "advanced",
+            ("budgeting",),
+            (),
+            id="one-driver-missing",
+        ),
+        pytest.param(
+            {"t1": None, "b1": 4, "b2": 4},
+            "developing",
+            "advanced",
+            ("transparency",),
+            ("transparency",),
+            id="dont-know-holds-back",
+        ),
+        pytest.param(
+            {"e1": 4},
+            "initial",
+            "developing",
+            ("transparency", "budgeting"),
+            ("transparency", "budgeting"),
+            id="formal-rules-unanswered",
+        ),
+        pytest.param({"t1": 3, "b1": 3, "b2": 3}, "advanced", None, (), (), id="all-drivers"),
+        pytest.param(
+            {"t1": 4, "b1": 4, "b2": 4, "e1": 0}, "advanced", None, (), (), id="top-stage"
+        ),
     ],
 )
-def test_stage_is_reached_at_its_minimum(answers: dict[str, int | None], stage: str) -> None:
+def test_stage_follows_its_conditions_and_names_what_holds_it_back(
+    answers: dict[str, int | None],
+    stage: str,
+    next_stage: str | None,
+    failing: tuple[str, ...],
+    unanswered: tuple[str, ...],
+) -> None:
     readiness = assess(make_kb(), CORE, answers)
     assert readiness.stage is not None
     assert readiness.stage.key == stage
+    held_back = readiness.held_back
+    if next_stage is None:
+        assert held_back is None
+        return
+    assert held_back is not None
+    assert held_back.stage.key == next_stage
+    assert held_back.requirement == held_back.stage.requires
+    assert (held_back.failing, held_back.unanswered) == (failing, unanswered)
+
+
+def test_a_high_index_without_formal_rules_is_not_institutionalised() -> None:
+    # Issue 13: formal rules "not in place", everything else "fully".
+    kb = make_kb(weights={"experience": 10.0})
+    readiness = assess(
+        kb, DETAILED, {"t1": 0, "t2": 0, "b1": 0, "b2": 0, "b3": 0, "e1": 4, "e2": 4}
+    )
+    assert readiness.index is not None and readiness.index > 70
+    assert readiness.stage is not None and readiness.stage.key == "initial"
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (0.0, "absent"),
+        (24.99, "absent"),
+        (25.0, "started"),
+        (49.99, "started"),
+        (50.0, "partly"),
+        (74.99, "partly"),
+        (75.0, "established"),
+        (100.0, "established"),
+    ],
+)
+def test_band_starts_at_its_minimum(score: float, band: str) -> None:
+    assert make_kb().band_for(score).key == band
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [(0, "absent"), (1, "started"), (2, "partly"), (3, "established"), (4, "established")],
+)
+def test_each_answer_places_a_one_question_subfactor_in_its_band(value: int, band: str) -> None:
+    assert assess(make_kb(), CORE, {"t1": value}).subfactor("transparency").band == band
+
+
+def test_confidence_says_how_many_answers_the_call_rests_on() -> None:
+    readiness = assess(make_kb(), CORE, {"t1": 2, "b1": 3, "b2": None})
+    transparency, budgeting, experience = readiness.subfactors
+    assert (budgeting.answered, budgeting.asked, budgeting.one_answer) == (1, 2, True)
+    assert budgeting.dont_know == ("b2",)
+    assert (transparency.answered, transparency.asked, transparency.one_answer) == (1, 1, True)
+    assert (experience.answered, experience.one_answer, experience.band) == (0, False, None)
+    assert readiness.dont_know == ("b2",)
+    full = assess(make_kb(), CORE, {"b1": 3, "b2": 1}).subfactor("budgeting")
+    assert (full.answered, full.asked, full.one_answer, full.dont_know) == (2, 2, False, ())
+
+
+def test_refined_subfactors_are_scored_on_all_their_questions() -> None:
+    answers = {"t1": 0, "t2": 4, "b1": 4, "b2": 4, "b3": 0, "e1": 0, "e2": 4}
+    readiness = assess(make_kb(), CORE, answers, refined=("transparency",))
+    assert readiness.subfactor("transparency").score == 75.0
+    assert readiness.subfactor("transparency").asked == 2
+    assert readiness.subfactor("budgeting").asked == 2  # not refined: b3 is ignored
+    assert readiness.subfactor("experience").score == 0.0
 
 
 def test_nothing_answered_has_no_index_stage_or_priorities() -> None:
     readiness = assess(make_kb(), DETAILED, {key: None for key in DETAILED_IDS})
     assert (readiness.index, readiness.stage, readiness.priorities) == (None, None, ())
+    assert readiness.held_back is None
     assert all(r.score is None and r.confidence == 0.0 for r in readiness.subfactors)
 
 
 ALL_ZERO = {"t1": 0, "b1": 0, "b2": 0, "e1": 0}
+OBSTACLES = {"budgeting": OBSTACLE, "experience": OBSTACLE}
 
 
+# (key, gap, weight, urgent); budgeting and experience are drivers nationally, so obstacles
+# here are urgent (×2) and ranked first.
 @pytest.mark.parametrize(
-    ("weights", "answers", "max_priorities", "expected"),
+    ("kb_options", "answers", "max_priorities", "expected"),
     [
-        # all at 0, gap 60 each: budgeting ×2, experience ×1.5, transparency ×1
-        ({}, ALL_ZERO, 3, [("budgeting", 60.0, 2.0), ("experience", 60.0, 1.5),
-                           ("transparency", 60.0, 1.0)]),
-        ({}, ALL_ZERO, 2, [("budgeting", 60.0, 2.0), ("experience", 60.0, 1.5)]),
+        # all at 0, gap 60 each: budgeting 60×2×2, experience 60×1.5×2, transparency 60×1
+        ({}, ALL_ZERO, 3, [("budgeting", 60.0, 2.0, True), ("experience", 60.0, 1.5, True),
+                           ("transparency", 60.0, 1.0, False)]),
+        ({}, ALL_ZERO, 2, [("budgeting", 60.0, 2.0, True), ("experience", 60.0, 1.5, True)]),
         ({}, ALL_ZERO, 0, []),
-        # equal rank values keep KB order
-        ({"transparency": 1.0, "budgeting": 1.0, "experience": 1.0}, ALL_ZERO, 3,
-         [("transparency", 60.0, 1.0), ("budgeting", 60.0, 1.0), ("experience", 60.0, 1.0)]),
+        # urgent first even with a smaller value: experience 10×1.5×2 = 30 < transparency 600
+        ({"weights": {"transparency": 10.0}}, {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
+         [("experience", 10.0, 1.5, True), ("transparency", 60.0, 10.0, False)]),
+        # with no urgent obstacle, by gap × weight
+        ({"baselines": OBSTACLES}, ALL_ZERO, 3, [("budgeting", 60.0, 2.0, False),
+         ("experience", 60.0, 1.5, False), ("transparency", 60.0, 1.0, False)]),
+        # equal values keep KB order ...
+        ({"baselines": OBSTACLES, "weights": {"budgeting": 1.0, "experience": 1.0}}, ALL_ZERO, 3,
+         [("transparency", 60.0, 1.0, False), ("budgeting", 60.0, 1.0, False),
+          ("experience", 60.0, 1.0, False)]),
+        # ... unless the evidence differs: more evidence first
+        ({"baselines": OBSTACLES, "weights": {"budgeting": 1.0, "experience": 1.0},
+          "evidence": {"experience": 3, "budgeting": 2}}, ALL_ZERO, 3,
+         [("experience", 60.0, 1.0, False), ("budgeting", 60.0, 1.0, False),
+          ("transparency", 60.0, 1.0, False)]),
         # a tie from different gaps and weights: 60 × 0.5 = 10 × 3
-        ({"transparency": 0.5, "experience": 3.0}, {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
-         [("transparency", 60.0, 0.5), ("experience", 10.0, 3.0)]),
-        ({"transparency": 0.5, "experience": 3.1}, {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
-         [("experience", 10.0, 3.1), ("transparency", 60.0, 0.5)]),
+        ({"baselines": OBSTACLES, "weights": {"transparency": 0.5, "experience": 3.0}},
+         {"t1": 0, "b1": 4, "b2": 4, "e1": 2}, 3,
+         [("transparency", 60.0, 0.5, False), ("experience", 10.0, 3.0, False)]),
         # drivers (including exactly 60) and unanswered sub-factors are never priorities
         ({}, {"t1": 4, "b1": 0, "b2": 0, "e1": 2}, 3,
-         [("budgeting", 60.0, 2.0), ("experience", 10.0, 1.5)]),
-        ({}, {"t1": 1}, 3, [("transparency", 35.0, 1.0)]),
+         [("budgeting", 60.0, 2.0, True), ("experience", 10.0, 1.5, True)]),
+        ({}, {"t1": 1}, 3, [("transparency", 35.0, 1.0, False)]),
         ({}, {"t1": 4, "b1": 4, "b2": 4}, 3, []),
     ],
 )  # fmt: skip
-def test_priorities_rank_obstacles_by_gap_times_weight(
-    weights: dict[str, float],
+def test_priorities_rank_urgent_first_then_gap_times_weight_then_evidence(
+    kb_options: dict[str, dict[str, object]],
     answers: dict[str, int | None],
     max_priorities: int,
-    expected: list[tuple[str, float, float]],
+    expected: list[tuple[str, float, float, bool]],
 ) -> None:
-    readiness = assess(make_kb(weights=weights), CORE, answers, max_priorities=max_priorities)
-    got = [(p.subfactor_key, p.gap, p.weight) for p in readiness.priorities]
+    kb = make_kb(**kb_options)  # type: ignore[arg-type]
+    readiness = assess(kb, CORE, answers, max_priorities=max_priorities)
+    got = [(p.subfactor_key, p.gap, p.weight, p.urgent) for p in readiness.priorities]
     assert got == expected
-    assert all(p.rank_value == p.gap * p.weight for p in readiness.priorities)
+    for p in readiness.ranking:
+        assert p.rank_value == p.gap * p.weight * p.urgency
+        assert p.urgency == (URGENCY if p.urgent else 1.0)
+        assert p.evidence == len(kb.subfactor(p.subfactor_key).evidence)
+    assert readiness.priorities == readiness.ranking[:max_priorities]
 
 
 def test_default_caps_priorities_at_three() -> None:
@@ -293,6 +464,44 @@ def test_raising_an_answer_never_lowers_any_score(
         assert new >= old
 
 
+def _stage_rank(kb: KnowledgeBase, readiness: Readiness) -> int:
+    assert readiness.stage is not None
+    return kb.stages.index(readiness.stage)
+
+
+@given(raised_answer())
+def test_raising_an_answer_never_moves_the_stage_down_or_a_band_down(
+    case: tuple[KnowledgeBase, QuestionSet, dict[str, int | None], str, int, int],
+) -> None:
+    kb, question_set, answers, question_id, low, high = case
+    before = assess(kb, question_set, {**answers, question_id: low})
+    after = assess(kb, question_set, {**answers, question_id: high})
+    assert _stage_rank(kb, after) >= _stage_rank(kb, before)
+    key = kb.subfactor_of(question_id).key
+    bands = [b.key for b in kb.bands]
+    old, new = before.subfactor(key).band, after.subfactor(key).band
+    assert old is not None and new is not None
+    assert bands.index(new) >= bands.index(old)
+
+
+@given(kbs, question_sets, answer_maps, st.integers(0, 3))
+def test_priorities_and_urgent_labels_agree(
+    kb: KnowledgeBase,
+    question_set: QuestionSet,
+    answers: dict[str, int | None],
+    max_priorities: int,
+) -> None:
+    readiness = assess(kb, question_set, answers, max_priorities=max_priorities)
+    urgent = [r.key for r in readiness.subfactors if r.urgent]
+    ranked = [p.subfactor_key for p in readiness.ranking]
+    assert ranked[: len(urgent)] == [k for k in ranked if k in urgent]
+    assert sorted(ranked[: len(urgent)]) == sorted(urgent)
+    for p in readiness.ranking:
+        assert p.urgent is readiness.subfactor(p.subfactor_key).urgent
+    shown = [p.subfactor_key for p in readiness.priorities]
+    assert all(k in urgent for k in shown[: min(len(urgent), max_priorities)])
+
+
 def _others(readiness: Readiness, key: str) -> list[object]:
     return [r for r in readiness.subfactors if r.key != key]
 
@@ -315,14 +524,32 @@ def test_dropping_an_answer_changes_no_other_subfactor_and_keeps_or_lowers_confi
 
 
 @given(kbs, question_sets, answer_maps, st.sampled_from(DETAILED_IDS))
-def test_dont_know_scores_exactly_as_unanswered(
+def test_dont_know_scores_exactly_as_unanswered_and_is_tracked(
     kb: KnowledgeBase,
     question_set: QuestionSet,
     answers: dict[str, int | None],
     question_id: str,
 ) -> None:
     rest = {k: v for k, v in answers.items() if k != question_id}
-    assert assess(kb, question_set, {**rest, question_id: None}) == assess(kb, question_set, rest)
+    unknown = assess(kb, question_set, {**rest, question_id: None})
+    unanswered = assess(kb, question_set, rest)
+    assert (unknown.index, unknown.stage, unknown.held_back, unknown.ranking) == (
+        unanswered.index,
+        unanswered.stage,
+        unanswered.held_back,
+        unanswered.ranking,
+    )
+    for a, b in zip(unknown.subfactors, unanswered.subfactors, strict=True):
+        assert (a.score, a.band, a.effect, a.answered, a.asked) == (
+            b.score,
+            b.band,
+            b.effect,
+            b.answered,
+            b.asked,
+        )
+    asked = question_id in {q.id for q in kb.questions(question_set)}
+    assert (question_id in unknown.dont_know) == asked
+    assert question_id not in unanswered.dont_know
 
 
 @given(raised_answer())

@@ -19,6 +19,7 @@ from knowledge import (
     load_kb,
     to_document,
 )
+from tests.knowledge.factories import make_kb
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -59,7 +60,24 @@ def _change_evidence_effect(doc: dict[str, Any]) -> None:
 
 
 def _reword_advice(doc: dict[str, Any]) -> None:
-    _first_subfactor(doc)["advice"]["driver"]["summary"]["en"] = "Keep publishing."
+    advice = _first_subfactor(doc)["advice"]
+    # A version 1 document has one text for the bands partly and established (the driver's).
+    summary = (
+        advice["bands"]["partly"]["summary"] if "bands" in advice else advice["driver"]["summary"]
+    )
+    summary["en"] = "Keep publishing."
+
+
+def _reword_step(doc: dict[str, Any]) -> None:
+    doc["steps"][0]["text"]["en"] = "Name one owner this week."
+
+
+def _require_step(doc: dict[str, Any]) -> None:
+    doc["steps"][-1]["requires"] = ["name_owner"]
+
+
+def _move_band(doc: dict[str, Any]) -> None:
+    doc["bands"][1]["min"] = 30
 
 
 def _change_reference(doc: dict[str, Any]) -> None:
@@ -98,7 +116,6 @@ SHIPPED_FIRST = "transparency"
         (_add_question, _one("questions", "added", "transparency_new"), ()),
         (_change_reference, _one("references", "changed", "seed"), ()),
         (_add_reference, _one("references", "added", "new2026"), ()),
-        (_reword_advice, _one("advice", "changed", "transparency.driver"), ()),
         (_rename_factor, _one("factors", "changed", "managerial"), ()),
         (_change_threshold, {}, ("thresholds",)),
     ],
@@ -116,6 +133,33 @@ def test_each_kind_of_edit_is_reported_in_its_own_section(
         assert section == expected.get(name, SectionDiff()), name
     assert diff.settings == settings
     assert not diff.is_empty
+
+
+def test_reworded_advice_is_keyed_by_subfactor_and_band(shipped_kb: KnowledgeBase) -> None:
+    diff = diff_kb(shipped_kb, _edited(shipped_kb, _reword_advice))
+    bands = ("partly",) if shipped_kb.version == 2 else ("partly", "established")
+    assert diff.advice == SectionDiff(changed=tuple(f"{SHIPPED_FIRST}.{b}" for b in bands))
+    assert all(section.is_empty for name, section in diff.sections if name != "advice")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected", "settings"),
+    [
+        (_reword_advice, _one("advice", "changed", "transparency.partly"), ()),
+        (_reword_step, _one("steps", "changed", "name_owner"), ()),
+        (_require_step, _one("steps", "changed", "keep_going"), ()),
+        (_move_band, {}, ("bands",)),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_v2_edits_to_steps_and_bands_are_reported(
+    edit: Edit, expected: dict[str, SectionDiff], settings: tuple[str, ...]
+) -> None:
+    kb = make_kb()
+    diff = diff_kb(kb, _edited(kb, edit))
+    for name, section in diff.sections:
+        assert section == expected.get(name, SectionDiff()), name
+    assert diff.settings == settings
 
 
 def test_the_keys_used_in_the_shipped_kb_are_the_ones_the_table_above_assumes(
@@ -158,7 +202,7 @@ def test_removing_a_subfactor_removes_its_questions_evidence_and_advice(
     assert diff.subfactors.removed == (gone.key,)
     assert diff.questions.removed == tuple(q.id for q in gone.questions)
     assert len(diff.evidence.removed) == len(gone.evidence)
-    assert diff.advice.removed == (f"{gone.key}.obstacle", f"{gone.key}.driver")
+    assert diff.advice.removed == tuple(f"{gone.key}.{b.key}" for b in shipped_kb.bands)
     # And adding it back is the mirror image.
     back = diff_kb(_edited(shipped_kb, drop_last), shipped_kb)
     assert back.subfactors.added == (gone.key,)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.assessment import assess
 from knowledge.interview import (
     ORGANISATION_MAX_LENGTH,
     PROFILE_FIELDS,
@@ -22,14 +23,17 @@ from knowledge.interview import (
     GoBack,
     InterviewState,
     Notice,
+    Refine,
     SetProfile,
     Transition,
     View,
     advance,
     current_view,
+    questions_of,
 )
 from knowledge.loader import load_shipped_kb
 from knowledge.model import KnowledgeBase, QuestionSet
+from knowledge.refinement import refinement
 
 PROFILE = {
     "sector": "health",
@@ -356,6 +360,77 @@ def _went_back(kb: KnowledgeBase, state: InterviewState) -> InterviewState:
     return accept(kb, state, GoBack())
 
 
+def _answer_core(kb: KnowledgeBase, values: list[int | None]) -> InterviewState:
+    state = accept(kb, with_profile(kb), ChooseQuestionSet(QuestionSet.CORE))
+    for value in values:
+        state = accept(kb, state, AnswerQuestion(question_view(kb, state).question.id, value))
+    return state
+
+
+# Three obstacles among the core answers: the refinement asks only their detailed questions.
+SHARPEN = [4, 4, 0, 4, 1, 4, 4, 4, 4, 4, 0, 4, 4, 4, 4, 4]
+
+
+def _refining(kb: KnowledgeBase, answered: int = 0) -> InterviewState:
+    state = _answer_core(kb, SHARPEN)
+    offer = refinement(kb, assess(kb, QuestionSet.CORE, state.answers))
+    state = accept(kb, state, Refine(offer.subfactor_keys))
+    for _ in range(answered):
+        state = accept(kb, state, AnswerQuestion(question_view(kb, state).question.id, 3))
+    return state
+
+
+def test_sharper_asks_the_detailed_questions_of_the_top_priorities_after_the_core(
+    kb: KnowledgeBase,
+) -> None:
+    state = _answer_core(kb, SHARPEN)
+    assert isinstance(current_view(kb, state), Completed)
+    offer = refinement(kb, assess(kb, QuestionSet.CORE, state.answers))
+    assert len(offer.subfactor_keys) == 3
+    assert len(offer.questions) < len(kb.questions(QuestionSet.DETAILED)) - 16
+
+    state = accept(kb, state, Refine(offer.subfactor_keys))
+    view = question_view(kb, state)
+    assert (view.number, view.total) == (17, 16 + len(offer.questions))
+    assert view.question == offer.questions[0]
+    for question in offer.questions:
+        assert question_view(kb, state).question == question
+        state = accept(kb, state, AnswerQuestion(question.id, 0))
+    assert isinstance(current_view(kb, state), Completed)
+    assert questions_of(kb, state) == kb.questions(QuestionSet.CORE) + offer.questions
+
+    readiness = assess(kb, QuestionSet.CORE, state.answers, refined=state.refined)
+    for key in offer.subfactor_keys:
+        result = readiness.subfactor(key)
+        assert result.asked == result.answered == len(kb.subfactor(key).questions)
+
+
+def test_back_from_the_first_sharper_question_returns_to_the_last_core_one(
+    kb: KnowledgeBase,
+) -> None:
+    state = accept(kb, _refining(kb), GoBack())
+    assert question_view(kb, state).number == 16
+    assert state.refined  # going back keeps the refinement
+
+
+@pytest.mark.parametrize(
+    ("state_at", "keys", "notice"),
+    [
+        (lambda kb: at_question(kb, QuestionSet.CORE, 15), ("transparency",), Notice.STALE),
+        (lambda kb: at_question(kb, QuestionSet.DETAILED, 48), ("transparency",), Notice.STALE),
+        (lambda kb: _refining(kb), ("transparency",), Notice.STALE),
+        (lambda kb: _answer_core(kb, SHARPEN), ("nope",), Notice.INVALID_CHOICE),
+        (lambda kb: _answer_core(kb, SHARPEN), (), Notice.INVALID_CHOICE),
+    ],
+    ids=["before-the-end", "detailed-set", "twice", "unknown-subfactor", "nothing"],
+)
+def test_refine_out_of_place_is_refused(
+    kb: KnowledgeBase, state_at: object, keys: tuple[str, ...], notice: Notice
+) -> None:
+    assert callable(state_at)
+    refuse(kb, state_at(kb), Refine(keys), notice)
+
+
 # Points to save and resume at, from an empty profile to a completed checklist.
 RESUME_POINTS = {
     "empty": lambda kb: InterviewState(),
@@ -365,6 +440,7 @@ RESUME_POINTS = {
     "eighth-question": lambda kb: at_question(kb, QuestionSet.CORE, 7),
     "went-back": lambda kb: _went_back(kb, at_question(kb, QuestionSet.DETAILED, 30)),
     "completed": lambda kb: at_question(kb, QuestionSet.CORE, 16),
+    "refining": lambda kb: _refining(kb, 2),
 }
 
 
@@ -411,7 +487,10 @@ def _fitting_events(kb: KnowledgeBase) -> dict[str, st.SearchStrategy[Event]]:
     for question in kb.questions(QuestionSet.DETAILED):
         values = st.none() | st.integers(-1, 5)
         fitting[question.id] = st.builds(AnswerQuestion, st.just(question.id), values)
-    fitting["completed"] = st.just(GoBack())
+    keys = [sf.key for sf in kb.subfactors]
+    fitting["completed"] = st.just(GoBack()) | st.builds(
+        Refine, st.lists(st.sampled_from(keys), max_size=3).map(tuple)
+    )
     return fitting
 
 
@@ -435,6 +514,9 @@ def _any_event(kb: KnowledgeBase) -> st.SearchStrategy[Event]:
         st.builds(ChooseQuestionSet, st.sampled_from(list(QuestionSet))),
         st.builds(AnswerQuestion, st.sampled_from(question_ids), st.none() | st.integers(-2, 7)),
         st.just(GoBack()),
+        st.builds(
+            Refine, st.lists(st.sampled_from(["nope", "transparency"]), max_size=2).map(tuple)
+        ),
     )
 
 
@@ -457,7 +539,7 @@ def test_random_events_keep_the_interview_consistent(
         if state.question_set is None:
             assert state.cursor == 0
         else:
-            assert 0 <= state.cursor <= len(kb.questions(state.question_set))
+            assert 0 <= state.cursor <= len(questions_of(kb, state))
         if isinstance(event, AnswerQuestion) and transition.changed:
             assert dict(state.answers) == {**before.answers, event.question_id: event.value}
         else:

@@ -33,11 +33,14 @@ from knowledge.problems import MESSAGES
 Document = dict[str, Any]
 Mutation = Callable[[Document], None]
 
-_SHIPPED: Document = read_document(shipped_kb_path())
+# A version 1 document (the KB shipped before schema 2): the rules it breaks keep their v1
+# paths. The rules of version 2 are tested in test_schema_v2.py.
+V1_PATH = Path(__file__).parent / "data" / "kb_v1.yaml"
+_V1: Document = read_document(V1_PATH)
 
 
-def _shipped_document() -> Document:
-    return copy.deepcopy(_SHIPPED)
+def _v1_document() -> Document:
+    return copy.deepcopy(_V1)
 
 
 def _parts(path: str) -> list[str | int]:
@@ -286,7 +289,12 @@ BROKEN_DOCUMENTS = [
 
 
 def test_shipped_kb_validates_with_no_problems() -> None:
-    assert validate_document(_shipped_document()) == []
+    assert validate_document(read_document(shipped_kb_path())) == []
+
+
+def test_v1_document_validates_with_no_problems() -> None:
+    assert _V1.get("version") == 1
+    assert validate_document(_v1_document()) == []
 
 
 def test_shipped_kb_counts() -> None:
@@ -301,7 +309,7 @@ def test_shipped_kb_counts() -> None:
 
 @pytest.mark.parametrize(("mutation", "expected_path"), BROKEN_DOCUMENTS)
 def test_broken_kb_names_the_path_of_the_problem(mutation: Mutation, expected_path: str) -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     mutation(doc)
 
     problems = validate_document(doc)
@@ -320,7 +328,7 @@ LATIN_ALLOWED = {"core", "detailed", "driver", "obstacle", "mixed", "true", "fal
 def test_every_problem_is_told_in_persian_and_english(
     mutation: Mutation, expected_path: str
 ) -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     mutation(doc)
 
     for problem in validate_document(doc):
@@ -349,7 +357,7 @@ def test_every_problem_is_told_in_persian_and_english(
     ],
 )
 def test_persian_problems_read_naturally(mutation: Mutation, persian: str) -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     mutation(doc)
 
     assert persian in [problem.describe("fa") for problem in validate_document(doc)]
@@ -367,7 +375,7 @@ def test_a_file_that_does_not_parse_is_told_in_persian_with_the_parsers_detail()
 
 @pytest.mark.parametrize(("mutation", "expected_path"), BROKEN_DOCUMENTS)
 def test_load_kb_refuses_a_broken_kb(mutation: Mutation, expected_path: str) -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     mutation(doc)
 
     with pytest.raises(KBValidationError) as raised:
@@ -378,7 +386,7 @@ def test_load_kb_refuses_a_broken_kb(mutation: Mutation, expected_path: str) -> 
 
 
 def test_unknown_reference_problem_names_the_key() -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     set_at(f"{SF}.evidence[1].ref", "nobody2099")(doc)
 
     (problem,) = validate_document(doc)
@@ -394,7 +402,7 @@ def test_unknown_reference_problem_names_the_key() -> None:
 
 
 def test_duplicate_problem_points_at_the_first_occurrence() -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     set_at("factors[3].key", "managerial")(doc)
 
     (problem,) = validate_document(doc)
@@ -404,7 +412,7 @@ def test_duplicate_problem_points_at_the_first_occurrence() -> None:
 
 
 def test_every_fault_of_a_document_is_reported() -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     faults = {
         "thresholds.driver": set_at("thresholds.driver", 101),
         f"{SF}.evidence[0].ref": set_at(f"{SF}.evidence[0].ref", "nobody2099"),
@@ -526,7 +534,7 @@ def test_json_file_is_parsed_as_json(tmp_path: Path) -> None:
 
 
 def test_loaded_texts_are_stripped_of_surrounding_whitespace() -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     set_at("factors[0].title.en", "  Managerial factors \n")(doc)
 
     assert load_kb(doc).factors[0].title.en == "Managerial factors"
@@ -542,7 +550,7 @@ def _paths(node: Any, prefix: str = "") -> list[str]:
     return [p for path, child in children for p in (path, *_paths(child, path))]
 
 
-_ALL_PATHS = _paths(_SHIPPED)
+_ALL_PATHS = _paths(_V1)
 _JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
@@ -561,7 +569,7 @@ _JSON_VALUES = st.recursive(
 def test_validation_never_raises_and_agrees_with_loading(
     path: str, value: Any, remove: bool
 ) -> None:
-    doc = _shipped_document()
+    doc = _v1_document()
     (delete_at(path) if remove else set_at(path, value))(doc)
 
     problems = validate_document(doc)

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from knowledge.loader import read_document, shipped_kb_path
-from knowledge.model import Effect, KnowledgeBase, QuestionSet, SubFactor
+from knowledge.model import Condition, Effect, KnowledgeBase, QuestionSet, SubFactor
+from knowledge.steps import Step
+from knowledge.upgrade import FORMAL_RULES
 
 FACTORS = {
     "managerial": (
@@ -85,9 +87,21 @@ def _fa_texts(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 FA_TEXTS = list(_fa_texts(read_document(shipped_kb_path())))
 
 
-def _cited_refs(sf: SubFactor) -> set[str]:
-    cases = (sf.advice.obstacle, sf.advice.driver)
-    return {e.ref for e in sf.evidence} | {r for case in cases for r in case.refs}
+def _advice_steps(kb: KnowledgeBase, sf: SubFactor) -> list[Step]:
+    """Every step a sub-factor's advice can name: its bands' and its questions' low answers."""
+    ids = [i for a in sf.advice.bands for i in a.steps]
+    ids += [i for q in sf.questions if q.low is not None for i in q.low.steps]
+    return [kb.step(i) for i in dict.fromkeys(ids)]
+
+
+def _cited_refs(kb: KnowledgeBase, sf: SubFactor) -> set[str]:
+    steps = _advice_steps(kb, sf)
+    variants = [v for step in steps for v in step.variants]
+    return (
+        {e.ref for e in sf.evidence}
+        | {r for step in steps for r in step.refs}
+        | {r for v in variants for r in v.refs}
+    )
 
 
 def test_factors_and_subfactors_are_the_papers_in_order(shipped_kb: KnowledgeBase) -> None:
@@ -145,25 +159,25 @@ def test_each_subfactor_has_evidence_from_two_references(
 
 
 @pytest.mark.parametrize("key", SUBFACTOR_KEYS)
-@pytest.mark.parametrize("case", ["obstacle", "driver"])
-def test_each_advice_case_has_2_to_5_cited_actions(
-    shipped_kb: KnowledgeBase, key: str, case: str
-) -> None:
-    advice = shipped_kb.subfactor(key).advice.for_effect(Effect(case))
+def test_each_band_has_cited_steps(shipped_kb: KnowledgeBase, key: str) -> None:
+    advice = shipped_kb.subfactor(key).advice
 
-    assert 2 <= len(advice.actions) <= 5
-    assert all(len(action.refs) >= 1 for action in advice.actions)
+    assert [a.band for a in advice.bands] == [b.key for b in shipped_kb.bands]
+    for band_advice in advice.bands:
+        # 1-4 in a version 2 KB; a version 1 case (upgraded) had up to 5 actions.
+        assert 1 <= len(band_advice.steps) <= 5
+        assert all(shipped_kb.step(i).refs for i in band_advice.steps)
 
 
 def test_every_cited_reference_resolves(shipped_kb: KnowledgeBase) -> None:
-    cited = set().union(*(_cited_refs(sf) for sf in shipped_kb.subfactors))
+    cited = set().union(*(_cited_refs(shipped_kb, sf) for sf in shipped_kb.subfactors))
 
     assert cited
     assert cited <= {r.key for r in shipped_kb.references}
 
 
 def test_every_cited_reference_has_a_doi_or_url(shipped_kb: KnowledgeBase) -> None:
-    cited = set().union(*(_cited_refs(sf) for sf in shipped_kb.subfactors))
+    cited = set().union(*(_cited_refs(shipped_kb, sf) for sf in shipped_kb.subfactors))
     without_link = sorted(key for key in cited if not shipped_kb.reference(key).link)
 
     assert without_link == []
@@ -232,13 +246,32 @@ def test_driver_threshold_is_60(shipped_kb: KnowledgeBase) -> None:
     assert shipped_kb.driver_threshold == 60
 
 
-def test_three_stages_start_at_0(shipped_kb: KnowledgeBase) -> None:
+def test_three_stages_follow_the_formal_rules(shipped_kb: KnowledgeBase) -> None:
+    # Mergel & Bretschneider (2013): institutionalization needs the formal rules in place.
     stages = shipped_kb.stages
 
     assert [s.key for s in stages] == list(GLOSSARY_STAGES)
-    assert stages[0].min_score == 0
-    assert [s.min_score for s in stages] == sorted({s.min_score for s in stages})
     assert {s.key: s.title.fa for s in stages} == GLOSSARY_STAGES
+    assert stages[0].requires is None
+    chaos, institution = stages[1].requires, stages[2].requires
+    assert chaos is not None and institution is not None
+    assert (chaos.condition, chaos.band) == (Condition.ANY_AT_LEAST, "started")
+    assert institution.condition is Condition.ALL_DRIVERS
+    assert set(chaos.subfactors) == set(institution.subfactors) == set(FORMAL_RULES)
+
+
+def test_index_is_a_weighted_mean_with_equal_weights(shipped_kb: KnowledgeBase) -> None:
+    assert shipped_kb.index_method == "weighted_mean"
+    assert set(shipped_kb.index_weights.values()) == {1.0}
+
+
+def test_bands_are_absent_started_partly_established(shipped_kb: KnowledgeBase) -> None:
+    assert [(b.key, b.min_score) for b in shipped_kb.bands] == [
+        ("absent", 0),
+        ("started", 25),
+        ("partly", 50),
+        ("established", 75),
+    ]
 
 
 def test_question_ids_are_unique(shipped_kb: KnowledgeBase) -> None:

@@ -49,9 +49,8 @@ def assert_complete_report(document: str, kb: KnowledgeBase, results: Results, l
             assert f'href="https://doi.org/{html.escape(ref.doi)}"' in document, ref.key
         assert f'id="ref-{number}"' in document
     for item in results.report.items:
-        for citations in item.action_citations:
-            for number in citations:
-                assert f'href="#ref-{number}"' in document
+        for number in item.citations:
+            assert f'href="#ref-{number}"' in document
     assert kb.profile.sectors[0].label.get(locale) in text
     assert next(r for r in kb.profile.regions if r.key == "tehran").label.get(locale) in text
 
