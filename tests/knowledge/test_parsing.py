@@ -100,8 +100,8 @@ def test_the_shipped_kb_parses_as_with_the_plain_safe_loader() -> None:
 def test_an_exported_kb_has_no_aliases_and_imports_again(shipped_kb: KnowledgeBase) -> None:
     document = to_document(shipped_kb)
     # The same list twice in one document: a plain dumper would write an anchor and an alias.
-    shared = document["factors"][0]["subfactors"][0]["advice"]["obstacle"]["actions"]
-    document["factors"][0]["subfactors"][0]["advice"]["driver"]["actions"] = shared
+    bands = document["factors"][0]["subfactors"][0]["advice"]["bands"]
+    bands["started"]["steps"] = bands["absent"]["steps"]
     text = canonical_yaml(document)
     assert "&id" not in text and "*id" not in text
     assert parse_document(text) == document
