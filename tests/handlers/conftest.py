@@ -1,4 +1,4 @@
-"""Fixtures for end-to-end conversations: emulator, database, and the real bot."""
+"""Fixtures for end-to-end conversations (emulator, database, the real bot) and services."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.application import start_runtime
 from bot.emulator import BotApiEmulator
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
+from handlers.context import Services
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 
 
@@ -23,3 +25,13 @@ async def bot(emulator: BotApiEmulator, settings: Settings) -> AsyncIterator[Run
     running = await start_bot(emulator, settings)
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def services(database_url: str) -> AsyncIterator[Services]:
+    """Every service as build_services makes them, on a migrated database, without Telegram."""
+    runtime = await start_runtime(
+        load_settings({"DATABASE_URL": database_url, "STATS_K": "2"}, env_file=None)
+    )
+    yield runtime.services
+    await runtime.close()
