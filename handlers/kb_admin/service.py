@@ -8,12 +8,19 @@ and its audit entry are committed in one transaction; history is append-only.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.kb_admin.revisions import (
+    ActiveSummary,
+    RevisionAlreadyActiveError,
+    RevisionInfo,
+    StaleRevisionError,
+    UnknownRevisionError,
+    revision_info,
+)
 from handlers.kb_admin.upload import (
     PENDING_UPLOAD_TTL,
     Decision,
@@ -38,7 +45,7 @@ from knowledge import (
 from storage import audit as audit_store
 from storage import kb_revisions as revision_store
 from storage import kb_uploads as upload_store
-from storage.models import KbRevision, KbRevisionPublic, KbUploadStatus, get_datetime_utc
+from storage.models import KbRevision, KbUploadStatus, get_datetime_utc
 
 __all__ = [
     "ActiveSummary",
@@ -48,49 +55,6 @@ __all__ = [
     "StaleRevisionError",
     "UnknownRevisionError",
 ]
-
-
-class UnknownRevisionError(LookupError):
-    """No revision has this number."""
-
-
-class RevisionAlreadyActiveError(ValueError):
-    """The revision asked for already has the active content."""
-
-
-class StaleRevisionError(RuntimeError):
-    """The active revision moved on since the caller looked (another administrator's change)."""
-
-    def __init__(self, expected: int, active: int) -> None:
-        super().__init__(f"expected revision {expected} to be active, but {active} is")
-        self.expected = expected
-        self.active = active
-
-
-@dataclass(frozen=True)
-class RevisionInfo:
-    """One revision of the history, without its content."""
-
-    number: int
-    author: str
-    created_at: datetime
-    note: str
-    checksum: str
-    active: bool = False
-
-
-@dataclass(frozen=True)
-class ActiveSummary:
-    """The active revision and the size of its knowledge base."""
-
-    revision: RevisionInfo
-    counts: dict[str, int]
-
-
-def _info(row: KbRevisionPublic, active: int | None) -> RevisionInfo:
-    return RevisionInfo(
-        row.id, row.author, row.created_at, row.note, row.checksum, row.id == active
-    )
 
 
 class KnowledgeAdmin:
@@ -270,14 +234,14 @@ class KnowledgeAdmin:
         async with self._session_factory() as session:
             rows = await revision_store.list_kb_revisions(session=session, limit=limit)
         active = rows[0].id if rows else None
-        return [_info(row, active) for row in rows]
+        return [revision_info(row, active) for row in rows]
 
     async def active_summary(self) -> ActiveSummary:
         """The active revision with its counts of factors, sub-factors, questions and more."""
         async with self._session_factory() as session:
             row = await self._active_row(session)
         kb = await self._knowledge.revision(row.id)
-        return ActiveSummary(_info(row, row.id), count_summary(kb))
+        return ActiveSummary(revision_info(row, row.id), count_summary(kb))
 
     async def revision_document(self, revision: int) -> dict[str, Any]:
         """The stored document of `revision` (UnknownRevisionError if there is none)."""
