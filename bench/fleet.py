@@ -78,6 +78,11 @@ def step_kind(kind: str, payload: str) -> str:
     return "other"
 
 
+def shown_reply(call: ApiCall) -> bool:
+    """A message sent or edited: what the person sees change (not a button's acknowledgement)."""
+    return call.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+
+
 def any_reply(call: ApiCall) -> bool:
     """Any message sent or edited (the bare echo bot answers with one plain message)."""
     return True
@@ -248,9 +253,14 @@ async def walk_checklist(
 
 
 async def walk_script(
-    emulator: WatchedEmulator, user: EmulatedUser, script: list[tuple[str, str]], patience: float
+    emulator: WatchedEmulator,
+    user: EmulatedUser,
+    script: list[tuple[str, str]],
+    patience: float,
+    accept: Accept | None = None,
 ) -> Walk:
-    """Send a fixed list of messages and button presses, each after the previous reply."""
+    """Send a fixed list of messages and button presses, each after the previous reply
+    (any Bot API call, or the first one `accept` takes)."""
     walk = Walk(user.id)
     for number, (kind, payload) in enumerate(script, 1):
         newest = user.bot_messages[-1].message_id if kind == "press" else None
@@ -260,7 +270,7 @@ async def walk_script(
                 return user.send(payload)
             return user.press_data(payload, newest)
 
-        latency = await emulator.act(user, publish, any_reply, patience)
+        latency = await emulator.act(user, publish, accept or any_reply, patience)
         walk.updates += 1
         if latency is None:
             walk.timeouts += 1

@@ -1,9 +1,11 @@
-"""Throughput, latency and memory of the bot against a bare python-telegram-bot echo bot.
+"""Throughput, latency and memory of the bot against a bare echo bot and a durable floor bot.
 
 Both bots run as their own processes, polling the same Bot API emulator on loopback (served
 by this process). U simulated civil servants each take the core checklist, closed loop: send,
 wait for the reply that shows the next step, send again. The bare bot gets the same number
-and shapes of updates and answers each with one sendMessage. A last phase leaves 1000
+and shapes of updates and answers each with one sendMessage; the durable floor bot
+(bench/floor_bot.py) commits one row per update and makes Pishran's reply calls. A last phase
+leaves 1000
 assessments open mid-checklist and reads the bot's memory. See bench/README.md.
 
     .venv/bin/python -m bench.throughput                # 200 users, about 4 minutes here
@@ -28,13 +30,21 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bench.fleet import BotProcess, Walk, WatchedEmulator, bot_environ, walk_checklist, walk_script
+from bench.fleet import (
+    BotProcess,
+    Walk,
+    WatchedEmulator,
+    bot_environ,
+    shown_reply,
+    walk_checklist,
+    walk_script,
+)
 from knowledge import QuestionSet, load_shipped_kb
 from storage.db import build_engine
 from storage.models import Assessment, AssessmentStatus
 
 MB = 1024 * 1024
-TARGET_THROUGHPUT, TARGET_P99, TARGET_RSS_MB = 0.8, 2.0, 150
+TARGET_THROUGHPUT, TARGET_P99, TARGET_RSS_MB, TARGET_CPU_MS = 0.8, 2.0, 150, 6.0
 
 
 @dataclass
@@ -147,8 +157,17 @@ async def start_bot(
     return process
 
 
-async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures, int]:
-    """The three phases: bare bot, our bot, our bot with many open assessments."""
+def completion_messages(emulator: WatchedEmulator) -> int:
+    """How many messages the bot sent for the press that completed the last walk (the calls
+    recorded since the walk began end with that press's answerCallbackQuery and its replies)."""
+    methods = [call.method for call in emulator.calls]
+    last_press = max(i for i, method in enumerate(methods) if method == "answerCallbackQuery")
+    return sum(m in ("sendMessage", "sendPhoto") for m in methods[last_press:])
+
+
+async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures, Figures, int]:
+    """The four phases: bare bot, our bot, the durable floor, our bot with many open
+    assessments."""
     emulator = WatchedEmulator(bot_username="pishran_bench_bot")
     runner = web.AppRunner(emulator.build_app(), access_log=None)
     await runner.setup()
@@ -182,7 +201,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         print(bare_figures.breakdown(), flush=True)
 
         ours = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "pishran")
+        emulator.reset_calls()
         await walk_checklist(emulator, emulator.user(2), patience=patience)  # warm-up
+        results_messages = completion_messages(emulator)
         spy = start_py_spy(ours.pid, args.py_spy) if args.py_spy else None
         ids = range(2_000_001, 2_000_001 + args.users)
         our_figures = await run_users(
@@ -199,11 +220,47 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         print(our_figures.line(), flush=True)
         print(our_figures.breakdown(), flush=True)
 
+        floor_figures = await floor_phase(
+            emulator, environ, workdir, args.users, patience, results_messages
+        )
         open_rss = await open_assessments(emulator, environ, workdir, args.open, patience)
-        return bare_figures, our_figures, open_rss
+        return bare_figures, our_figures, floor_figures, open_rss
     finally:
         await emulator.close()
         await runner.cleanup()
+
+
+async def floor_phase(
+    emulator: WatchedEmulator,
+    environ: dict[str, str],
+    workdir: Path,
+    users: int,
+    patience: float,
+    results_messages: int,
+) -> Figures:
+    """The durable floor bot on the same walk: a commit per update, Pishran's reply calls."""
+    script = bare_script(1)
+    environ = {
+        **environ,
+        "FLOOR_DATABASE": str(workdir / "floor.sqlite3"),
+        "FLOOR_LAST_QUESTION": script[-1][1].split(":")[2],
+        "FLOOR_COMPLETION_MESSAGES": str(results_messages),
+    }
+    floor = await start_bot(emulator, ["-m", "bench.floor_bot"], environ, workdir, "floor")
+    await walk_script(emulator, emulator.user(4), script, patience, shown_reply)  # warm-up
+    ids = range(4_000_001, 4_000_001 + users)
+    figures = await run_users(
+        emulator,
+        floor,
+        "floor",
+        ids,
+        lambda uid: walk_script(emulator, emulator.user(uid), script, patience, shown_reply),
+    )
+    await floor.stop()
+    print(figures.line(), flush=True)
+    print(figures.breakdown(), flush=True)
+    print(f"floor    completion sends {results_messages} messages, as Pishran did", flush=True)
+    return figures
 
 
 async def open_assessments(
@@ -304,7 +361,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pishran-bench-") as directory:
         workdir = Path(args.workdir or directory)
         workdir.mkdir(parents=True, exist_ok=True)
-        bare, ours, open_peak = asyncio.run(measure(args, workdir))
+        bare, ours, floor, open_peak = asyncio.run(measure(args, workdir))
     throughput = ours.throughput / bare.throughput
     p99 = ours.percentile(0.99) / bare.percentile(0.99)
     verdicts = (
@@ -322,6 +379,15 @@ def main() -> None:
     )
     print(f"targets  {verdicts}")
     print(f"ratio throughput={throughput:.2f} p99={p99:.2f}")
+    floor_throughput = ours.throughput / floor.throughput
+    floor_p99 = ours.percentile(0.99) / floor.percentile(0.99)
+    cpu_per_update = ours.cpu / ours.updates * 1000
+    print(
+        f"floor    targets: throughput {floor_throughput:.2f}x floor (target >= "
+        f"{TARGET_THROUGHPUT}), p99 {floor_p99:.2f}x floor (target <= {TARGET_P99}), "
+        f"cpu/update {cpu_per_update:.1f}ms (target <= {TARGET_CPU_MS}ms)"
+    )
+    print(f"ratio floor throughput={floor_throughput:.2f} p99={floor_p99:.2f}")
 
 
 if __name__ == "__main__":
