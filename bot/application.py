@@ -17,6 +17,7 @@ from bot.monitoring import MonitoredApplication
 from bot.retries import RetryingRateLimiter
 from bot.services import build_services
 from bot.settings import Settings
+from bot.update_order import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.registry import register, set_commands
 from handlers.reminders.telegram import setup_reminders
@@ -107,7 +108,7 @@ def build_application(
                 AIORateLimiter(max_retries=3, overall_max_rate=settings.flood_limit_per_second)
             )
         )
-        .concurrent_updates(settings.update_concurrency)
+        .concurrent_updates(PerChatUpdateProcessor(settings.update_concurrency))
     )
     if settings.bot_api_client == "aiohttp":
         builder = builder.request(AiohttpRequest(read_timeout=settings.bot_api_read_timeout))
