@@ -96,8 +96,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("latin_decimal", re.compile("[0-9۰-۹]+[.][0-9۰-۹]+")),
     ("latin_word", re.compile("[A-Za-z][A-Za-z0-9-]*")),
 )
+# A glossary word also in its inflected forms: مجرای، مجراها، دیدگاه‌های، نمره‌ای.
+_INFLECTION = "(?:\u200c?(?:هایی|های|ها|ای|ی))?"
 _GLOSSARY = tuple(
-    (re.compile(f"(?<!{_WORD_EDGE}){re.escape(found)}(?!{_WORD_EDGE})"), found, use)
+    (re.compile(f"(?<!{_WORD_EDGE}){re.escape(found)}{_INFLECTION}(?!{_WORD_EDGE})"), found, use)
     for found, use in GLOSSARY_PAIRS
 )
 
@@ -271,9 +273,11 @@ def persian_problems(path: str, text: str) -> list[LintProblem]:
             else:
                 params = {"text": shown}
             problems.append(_problem(path, code, **params))
-    for pattern, found, use in _GLOSSARY:
-        if pattern.search(text):
-            problems.append(_problem(path, "glossary", found=found, use=use))
+    for pattern, _word, use in _GLOSSARY:
+        problems.extend(
+            _problem(path, "glossary", found=match.group(0), use=use)
+            for match in pattern.finditer(text)
+        )
     return problems
 
 
