@@ -2,8 +2,9 @@
 
 The validator (knowledge.loader) checks that a KB is well formed; the linter checks what an
 e-government researcher and a Persian reader would: every sub-factor rests on enough evidence
-from confirmed studies about it, nothing cites an unconfirmed record, no link points at a
-document-sharing copy, and the Persian texts keep the glossary's words and the writing rules
+from confirmed studies about it, nothing cites an unconfirmed record, a step cites studies about
+a sub-factor that advises it, no link points at a document-sharing copy, and the Persian texts
+keep the glossary's words and the writing rules
 (Persian ی/ک, half-spaces, the decimal separator «٫», no stray Latin words). Each problem keeps
 its path and a code, and is told in Persian or English like the validator's problems.
 """
@@ -16,8 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from knowledge.lint_data import CONFIRMED, GLOSSARY_PAIRS, LATIN_ALLOWED, MIRROR_DOMAINS
-from knowledge.model import Locale, Text
+from knowledge.lint_data import (
+    CONFIRMED,
+    GLOSSARY_PAIRS,
+    LATIN_ALLOWED,
+    LINT_MESSAGES,
+    MIRROR_DOMAINS,
+)
+from knowledge.model import Locale
 from knowledge.problems import Problem
 from knowledge.text import to_persian_digits
 
@@ -26,59 +33,11 @@ __all__ = [
     "Coverage",
     "LintProblem",
     "LintSettings",
+    "advising_subfactors",
     "confirmed_from_records",
     "coverage",
     "lint_document",
 ]
-
-LINT_MESSAGES: Mapping[str, Text] = {
-    "coverage_items": Text(
-        "زیرعامل «{subfactor}» {count} شاهد دارد؛ دست‌کم {minimum} شاهد لازم است",
-        "sub-factor '{subfactor}' has {count} evidence item(s); at least {minimum} are needed",
-    ),
-    "coverage_studies": Text(
-        "شواهد زیرعامل «{subfactor}» از {count} مطالعهٔ تأییدشده دربارهٔ همین زیرعامل است؛"
-        " دست‌کم {minimum} مطالعه لازم است",
-        "the evidence of sub-factor '{subfactor}' comes from {count} confirmed study(ies)"
-        " about it; at least {minimum} are needed",
-    ),
-    "evidence_off_topic": Text(
-        "سابقهٔ مطالعهٔ «{ref}» آن را دربارهٔ زیرعامل «{subfactor}» نمی‌داند",
-        "the record of study '{ref}' does not link it to sub-factor '{subfactor}'",
-    ),
-    "unconfirmed_ref": Text(
-        "منبع «{ref}» در فهرست منابع تأییدشده نیست؛ به آن استناد نکنید",
-        "reference '{ref}' is not a confirmed record; do not cite it here",
-    ),
-    "mirror_link": Text(
-        "نشانی به رونوشتی در {domain} پیوند دارد؛ DOI یا صفحهٔ ناشر را بگذارید",
-        "the link points at a copy on {domain}; use the DOI or the publisher's page",
-    ),
-    "arabic_letter": Text(
-        "حرف عربی «{letter}» در «{text}»؛ «{persian}» فارسی بنویسید",
-        "Arabic letter '{letter}' in '{text}': write the Persian '{persian}'",
-    ),
-    "zwnj_prefix": Text(
-        "«{text}»: پس از «{prefix}» نیم‌فاصله بگذارید، نه فاصله",
-        "'{text}': put a half-space (ZWNJ) after '{prefix}', not a space",
-    ),
-    "zwnj_suffix": Text(
-        "«{text}»: پیش از «{suffix}» نیم‌فاصله بگذارید",
-        "'{text}': put a half-space (ZWNJ) before '{suffix}'",
-    ),
-    "latin_decimal": Text(
-        "«{text}»: عدد اعشاری را با ارقام فارسی و ممیز «٫» بنویسید (مانند ۲٫۰)",
-        "'{text}': write a decimal with Persian digits and the separator '٫' (as in ۲٫۰)",
-    ),
-    "glossary": Text(
-        "«{found}»: واژه‌نامه «{use}» را به کار می‌برد",
-        "'{found}': the glossary uses '{use}'",
-    ),
-    "latin_word": Text(
-        "واژهٔ لاتین «{word}» در متن فارسی؛ آن را به فارسی بنویسید یا توضیح دهید",
-        "Latin word '{word}' in a Persian text: write it in Persian or explain it",
-    ),
-}
 
 _LETTER = "\u0600-\u06ff"  # the Arabic-script block, Persian letters included
 _WORD_EDGE = f"[{_LETTER}\u200c]"
@@ -208,18 +167,38 @@ def _evidence_problems(document: Mapping[str, Any], settings: LintSettings) -> l
     return problems
 
 
+def advising_subfactors(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Step id -> the sub-factors whose band or low-answer advice names it, in KB order."""
+    advising: dict[str, list[str]] = {}
+    for _, subfactor in _subfactors(document):
+        named: list[str] = []
+        for band in ((subfactor.get("advice") or {}).get("bands") or {}).values():
+            named += (band or {}).get("steps") or []
+        for question in subfactor.get("questions") or []:
+            named += (question.get("low") or {}).get("steps") or []
+        for step in dict.fromkeys(named):
+            advising.setdefault(str(step), []).append(str(subfactor.get("key", "")))
+    return advising
+
+
 def _step_problems(document: Mapping[str, Any], settings: LintSettings) -> list[LintProblem]:
     problems: list[LintProblem] = []
+    advising = advising_subfactors(document)
     for i, step in enumerate(document.get("steps") or []):
+        about = advising.get(str(step.get("id", "")), [])
         cited = [(f"steps[{i}].refs", step.get("refs") or [])]
         for v, variant in enumerate(step.get("variants") or []):
             cited.append((f"steps[{i}].variants[{v}].refs", variant.get("refs") or []))
         for path, refs in cited:
-            problems.extend(
-                _problem(f"{path}[{k}]", "unconfirmed_ref", ref=ref)
-                for k, ref in enumerate(refs)
-                if ref not in settings.confirmed
-            )
+            for k, ref in enumerate(refs):
+                if ref not in settings.confirmed:
+                    problems.append(_problem(f"{path}[{k}]", "unconfirmed_ref", ref=ref))
+                elif about and not set(about) & set(settings.confirmed[ref]):
+                    problems.append(
+                        _problem(
+                            f"{path}[{k}]", "step_off_topic", ref=ref, subfactors=", ".join(about)
+                        )
+                    )
     return problems
 
 

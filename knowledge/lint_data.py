@@ -1,4 +1,4 @@
-"""The data of the KB linter: confirmed studies, mirror domains, glossary pairs, Latin words.
+"""The data of the KB linter: its messages, confirmed studies, mirror domains, glossary pairs.
 
 `CONFIRMED` is derived from the project's research records (shared/research/references.yaml):
 every record with `confirmed: true`, with the sub-factors its `supports` list names. The KB's
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["CONFIRMED", "GLOSSARY_PAIRS", "LATIN_ALLOWED", "MIRROR_DOMAINS"]
+from knowledge.model import Text
+
+__all__ = ["CONFIRMED", "GLOSSARY_PAIRS", "LATIN_ALLOWED", "LINT_MESSAGES", "MIRROR_DOMAINS"]
 
 #: Confirmed record key -> the sub-factors its record supports (any effect).
 CONFIRMED: Mapping[str, tuple[str, ...]] = {
@@ -151,3 +153,59 @@ GLOSSARY_PAIRS: tuple[tuple[str, str], ...] = (
 
 #: Latin words a Persian text may keep (acronyms a civil servant reads as they are).
 LATIN_ALLOWED: frozenset[str] = frozenset({"DOI", "PDF", "CSV", "URL", "QR", "SMS", "IT"})
+
+#: One text per linter rule (code); `{name}` placeholders come from the problem's params.
+LINT_MESSAGES: Mapping[str, Text] = {
+    "coverage_items": Text(
+        "زیرعامل «{subfactor}» {count} شاهد دارد؛ دست‌کم {minimum} شاهد لازم است",
+        "sub-factor '{subfactor}' has {count} evidence item(s); at least {minimum} are needed",
+    ),
+    "coverage_studies": Text(
+        "شواهد زیرعامل «{subfactor}» از {count} مطالعهٔ تأییدشده دربارهٔ همین زیرعامل است؛"
+        " دست‌کم {minimum} مطالعه لازم است",
+        "the evidence of sub-factor '{subfactor}' comes from {count} confirmed study(ies)"
+        " about it; at least {minimum} are needed",
+    ),
+    "evidence_off_topic": Text(
+        "سابقهٔ مطالعهٔ «{ref}» آن را دربارهٔ زیرعامل «{subfactor}» نمی‌داند",
+        "the record of study '{ref}' does not link it to sub-factor '{subfactor}'",
+    ),
+    "step_off_topic": Text(
+        "سابقهٔ مطالعهٔ «{ref}» آن را دربارهٔ هیچ‌یک از زیرعامل‌هایی که این گام را توصیه می‌کنند"
+        " ({subfactors}) نمی‌داند",
+        "the record of study '{ref}' links it to none of the sub-factors that advise this step"
+        " ({subfactors})",
+    ),
+    "unconfirmed_ref": Text(
+        "منبع «{ref}» در فهرست منابع تأییدشده نیست؛ به آن استناد نکنید",
+        "reference '{ref}' is not a confirmed record; do not cite it here",
+    ),
+    "mirror_link": Text(
+        "نشانی به رونوشتی در {domain} پیوند دارد؛ DOI یا صفحهٔ ناشر را بگذارید",
+        "the link points at a copy on {domain}; use the DOI or the publisher's page",
+    ),
+    "arabic_letter": Text(
+        "حرف عربی «{letter}» در «{text}»؛ «{persian}» فارسی بنویسید",
+        "Arabic letter '{letter}' in '{text}': write the Persian '{persian}'",
+    ),
+    "zwnj_prefix": Text(
+        "«{text}»: پس از «{prefix}» نیم‌فاصله بگذارید، نه فاصله",
+        "'{text}': put a half-space (ZWNJ) after '{prefix}', not a space",
+    ),
+    "zwnj_suffix": Text(
+        "«{text}»: پیش از «{suffix}» نیم‌فاصله بگذارید",
+        "'{text}': put a half-space (ZWNJ) before '{suffix}'",
+    ),
+    "latin_decimal": Text(
+        "«{text}»: عدد اعشاری را با ارقام فارسی و ممیز «٫» بنویسید (مانند ۲٫۰)",
+        "'{text}': write a decimal with Persian digits and the separator '٫' (as in ۲٫۰)",
+    ),
+    "glossary": Text(
+        "«{found}»: واژه‌نامه «{use}» را به کار می‌برد",
+        "'{found}': the glossary uses '{use}'",
+    ),
+    "latin_word": Text(
+        "واژهٔ لاتین «{word}» در متن فارسی؛ آن را به فارسی بنویسید یا توضیح دهید",
+        "Latin word '{word}' in a Persian text: write it in Persian or explain it",
+    ),
+}

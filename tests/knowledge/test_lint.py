@@ -10,6 +10,7 @@ import pytest
 from knowledge import read_document, shipped_kb_path
 from knowledge.lint import (
     LintSettings,
+    advising_subfactors,
     confirmed_from_records,
     coverage,
     lint_document,
@@ -126,6 +127,21 @@ def test_citing_an_unconfirmed_reference_in_a_step_or_evidence_is_flagged(
     evidence_of(document, "transparency")[0]["ref"] = "seed"
     problems = [p for p in lint_document(document) if p.code == "unconfirmed_ref"]
     assert {p.path.split(".")[0] for p in problems} == {"steps[0]", "factors[0]"}
+
+
+def test_a_step_citing_a_study_about_none_of_its_sub_factors_is_flagged(
+    shipped: dict[str, Any],
+) -> None:
+    document = copy.deepcopy(shipped)
+    advising = advising_subfactors(document)
+    i, step = next((i, s) for i, s in enumerate(document["steps"]) if advising.get(s["id"]))
+    about = set(advising[step["id"]])
+    off_topic = next(k for k, subs in CONFIRMED.items() if subs and not about & set(subs))
+    on_topic = next(k for k, subs in CONFIRMED.items() if about & set(subs))
+    step["refs"] = [on_topic, off_topic]
+    problems = [p for p in lint_document(document) if p.path.startswith(f"steps[{i}].")]
+    assert [(p.path, p.code) for p in problems] == [(f"steps[{i}].refs[1]", "step_off_topic")]
+    assert step["id"] in advising and advising[step["id"]][0] in problems[0].message
 
 
 def test_a_link_to_a_mirror_domain_is_flagged_and_the_deny_list_is_configurable(
