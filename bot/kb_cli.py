@@ -1,4 +1,7 @@
-"""`pishran kb validate|export|import`: knowledge base files on the command line.
+"""`pishran kb validate|lint|export|import`: knowledge base files on the command line.
+
+`lint` (and `validate --strict`) also applies the content rules of knowledge.lint: evidence
+coverage from confirmed studies, citations, mirror links and the Persian writing rules.
 
 `import` follows the same rules as `/kb_import` in Telegram and the web panel: the file is
 validated first (every problem printed with its path), the changes against the active
@@ -29,6 +32,8 @@ from knowledge import (
     to_document,
     validate_document,
 )
+from knowledge.lint import LintSettings, confirmed_from_records, lint_document
+from knowledge.lint_data import MIRROR_DOMAINS
 
 __all__ = ["PROBLEMS_PRINTED", "add_kb_commands", "describe_changes", "import_kb"]
 
@@ -54,11 +59,77 @@ def _read_valid(path: Path, *, then: str) -> dict[str, Any] | None:
     return document
 
 
+def _lint_settings(args: argparse.Namespace) -> LintSettings | None:
+    """The linter's settings from the options, or None after printing why they cannot be read."""
+    settings = LintSettings(mirror_domains=MIRROR_DOMAINS + tuple(args.deny_domain))
+    if args.references is None:
+        return settings
+    try:
+        records = yaml.safe_load(args.references.read_text(encoding="utf-8"))
+        confirmed = confirmed_from_records(records if isinstance(records, dict) else {})
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as exc:
+        print(f"{args.references}: cannot read the research records: {exc}", file=sys.stderr)
+        return None
+    return LintSettings(confirmed=confirmed, mirror_domains=settings.mirror_domains)
+
+
+def _print_lint(path: Path, document: dict[str, Any], args: argparse.Namespace) -> int | None:
+    """Print the linter's problems of a valid document; None when it passes, else exit status."""
+    settings = _lint_settings(args)
+    if settings is None:
+        return 2
+    problems = lint_document(document, settings)
+    if not problems:
+        return None
+    for found in problems[:PROBLEMS_PRINTED]:
+        print(f"{path}: {found.path}: {found.describe(args.lang)} [{found.code}]", file=sys.stderr)
+    if len(problems) > PROBLEMS_PRINTED:
+        print(f"{path}: ... and {len(problems) - PROBLEMS_PRINTED} more", file=sys.stderr)
+    print(f"{len(problems)} content problem(s) found", file=sys.stderr)
+    return 1
+
+
+def _lint(args: argparse.Namespace) -> int:
+    path: Path = args.path or shipped_kb_path()
+    document = _read_valid(path, then="")
+    if document is None:
+        return 1
+    status = _print_lint(path, document, args)
+    if status is not None:
+        return status
+    print(f"{path}: passes the linter")
+    return 0
+
+
+def _add_lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--references",
+        type=Path,
+        metavar="FILE",
+        help="research records (references.yaml) whose `confirmed: true` entries may be cited"
+        " (default: the list shipped in knowledge/lint_data.py)",
+    )
+    parser.add_argument(
+        "--deny-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="one more document-sharing domain that references must not link to (repeatable)",
+    )
+    parser.add_argument(
+        "--lang", choices=("fa", "en"), default="en", help="language of the problems (default en)"
+    )
+
+
 def _validate(args: argparse.Namespace) -> int:
     path: Path = args.path or shipped_kb_path()
     document = _read_valid(path, then="")
     if document is None:
         return 1
+    if args.strict:
+        status = _print_lint(path, document, args)
+        if status is not None:
+            return status
     counts = count_summary(load_kb(document))
     print(
         f"{path}: valid - {counts['factors']} factors, {counts['subfactors']} sub-factors, "
@@ -157,13 +228,24 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def add_kb_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Attach `kb validate`, `kb export` and `kb import` to the `pishran` command line."""
+    """Attach `kb validate`, `kb lint`, `kb export` and `kb import` to the command line."""
     kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
         dest="kb_command", required=True, metavar="KB_COMMAND"
     )
     validate = kb.add_parser("validate", help="check a KB file; print every problem or a summary")
     validate.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    validate.add_argument(
+        "--strict", action="store_true", help="also apply the content rules of `kb lint`"
+    )
+    _add_lint_options(validate)
     validate.set_defaults(handler=_validate)
+    lint = kb.add_parser(
+        "lint",
+        help="check a KB's content: evidence coverage, citations, links and Persian writing",
+    )
+    lint.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
+    _add_lint_options(lint)
+    lint.set_defaults(handler=_lint)
     export = kb.add_parser("export", help="print a KB (default: the shipped one) as JSON or YAML")
     export.add_argument("path", nargs="?", type=Path, help="YAML or JSON file (default: shipped)")
     export.add_argument("--format", choices=("json", "yaml"), default="yaml")

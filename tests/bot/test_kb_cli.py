@@ -13,7 +13,7 @@ import yaml
 
 from bot.application import prepare_database
 from bot.cli import main
-from knowledge import KnowledgeBase, load_kb, to_document
+from knowledge import KnowledgeBase, load_kb, read_document, shipped_kb_path, to_document
 from storage.audit import list_audit_entries
 from storage.db import build_engine, build_session_factory
 from storage.kb_revisions import get_kb_revision, list_kb_revisions
@@ -156,3 +156,58 @@ def test_a_missing_file_fails_clearly(
 
     assert str(path) in capsys.readouterr().err
     assert [number for number, _, _ in read_stored(database).revisions] == [1]
+
+
+def with_lint_problems() -> dict[str, Any]:
+    """The shipped KB with a mirror link and a Persian text that breaks two writing rules."""
+    document = read_document(shipped_kb_path())
+    document["references"][1]["url"] = "https://www.scribd.com/document/1/copy"
+    document["factors"][0]["description"]["fa"] = "رسانه های اجتماعی در وب 2.0"
+    return document
+
+
+def test_kb_lint_passes_the_shipped_kb(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "lint"]) == 0
+    assert "passes the linter" in capsys.readouterr().out
+
+
+def test_kb_lint_prints_each_problem_with_its_path_code_and_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "kb.yaml", with_lint_problems())
+
+    assert main(["kb", "lint", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: references[1].url: the link points at a copy on scribd.com" in err
+    assert "factors[0].description.fa:" in err and "[zwnj_suffix]" in err
+    assert "[latin_decimal]" in err and "3 content problem(s) found" in err
+
+    assert main(["kb", "lint", str(path), "--lang", "fa"]) == 1
+    assert "نیم‌فاصله" in capsys.readouterr().err
+
+
+def test_kb_lint_takes_more_mirror_domains_and_the_research_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = read_document(shipped_kb_path())
+    document["references"][1]["url"] = "https://papers.example.org/copy"
+    path = write(tmp_path / "kb.yaml", document)
+    assert main(["kb", "lint", str(path)]) == 0
+    assert main(["kb", "lint", str(path), "--deny-domain", "example.org"]) == 1
+    assert "copy on example.org" in capsys.readouterr().err
+
+    records = write(tmp_path / "records.yaml", {"references": []})
+    assert main(["kb", "lint", "--references", str(records)]) == 1
+    assert "[unconfirmed_ref]" in capsys.readouterr().err
+
+
+def test_kb_validate_strict_applies_the_linter_and_plain_validate_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "kb.yaml", with_lint_problems())
+
+    assert main(["kb", "validate", str(path)]) == 0
+    assert "valid -" in capsys.readouterr().out
+    assert main(["kb", "validate", "--strict", str(path)]) == 1
+    assert "3 content problem(s) found" in capsys.readouterr().err
+    assert main(["kb", "validate", "--strict"]) == 0
