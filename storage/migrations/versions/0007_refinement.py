@@ -34,6 +34,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("assessment") as batch:
-        batch.drop_column("refined_at")
-        batch.drop_column("refined")
+    # Not a batch (copy and drop) on SQLite: dropping `assessment` would cascade to every
+    # answer and result. SQLite 3.35+ drops a plain column in place.
+    for column in ("refined_at", "refined"):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE assessment DROP COLUMN {column}")
+        else:
+            op.drop_column("assessment", column)
