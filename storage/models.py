@@ -149,7 +149,7 @@ class Assessment(SQLModel, table=True):
     reminder_sent_at: datetime | None = _optional_timestamp()
     # "Sharper with three more minutes": the sub-factors whose detailed questions follow the
     # completed core checklist (None: not asked for), and when their answers were all in.
-    refined: list[str] | None = Field(default=None, sa_type=JSON)
+    refined: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     refined_at: datetime | None = _optional_timestamp()
 
 

@@ -311,10 +311,10 @@ class Checklist:
                 session=session, respondent_id=respondent.id
             )
             refusal = None
-            if latest is None or latest.id != owned.id:
-                refusal = Refusal.OUTDATED
-            elif active is not None:
+            if active is not None:
                 refusal = Refusal.BUSY
+            elif latest is None or latest.id != owned.id:
+                refusal = Refusal.OUTDATED
             elif owned.refined_at is not None:
                 refusal = Refusal.REFINED
             if refusal is not None:

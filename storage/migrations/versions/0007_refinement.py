@@ -26,7 +26,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.add_column("assessment", sa.Column("refined", sa.JSON(), nullable=True))
+    op.add_column("assessment", sa.Column("refined", sa.JSON(none_as_null=True), nullable=True))
     op.add_column(
         "assessment", sa.Column("refined_at", sa.DateTime(timezone=True), nullable=True)
     )
