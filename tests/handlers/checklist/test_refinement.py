@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
 from handlers.checklist.service import Refusal
-from knowledge import KnowledgeBase, Locale, QuestionSet, assess
+from knowledge import (
+    AnswerQuestion,
+    AskQuestion,
+    ChooseQuestionSet,
+    Event,
+    KnowledgeBase,
+    Locale,
+    QuestionSet,
+    SetProfile,
+    assess,
+)
 from knowledge.refinement import Refinement, refinement
 from storage.models import Answer, Assessment, AssessmentScore, SubFactorResult
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
@@ -111,7 +122,9 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
     assert assessment.readiness_index == pytest.approx(expected.index)
     score = await _scalar(
         bot,
-        select(SubFactorResult.score).where(SubFactorResult.subfactor_key == "capital_budgeting"),
+        select(col(SubFactorResult.score)).where(
+            col(SubFactorResult.subfactor_key) == "capital_budgeting"
+        ),
     )
     assert score == pytest.approx(expected.subfactor("capital_budgeting").score)
     assert await _scalar(bot, select(func.count()).select_from(Answer)) == 22
@@ -204,7 +217,7 @@ async def test_stale_forged_and_repeated_refine_buttons_change_nothing(
     assessments = await _scalar(bot, select(func.count()).select_from(Assessment))
     refined = await _scalar(
         bot,
-        select(func.count()).select_from(Assessment).where(Assessment.refined.isnot(None)),  # type: ignore[union-attr]
+        select(func.count()).select_from(Assessment).where(col(Assessment.refined).isnot(None)),
     )
     assert (assessments, refined) == (3, 1)  # the other person's, and two of this one
 
@@ -215,13 +228,13 @@ async def test_cancel_stops_a_refinement_and_keeps_the_results(
     kb = shipped_kb
     user = emulator.user(7401, language_code="fa")
     await _complete_core(user, kb, "fa")
-    index = await _scalar(bot, select(Assessment.readiness_index))
+    index = await _scalar(bot, select(col(Assessment.readiness_index)))
     await user.press(REFINE["fa"])
     await answer_questions(user, kb, "fa", [0, 0])
     await user.send("/cancel")
     assert "پرسش‌های تکمیلی متوقف شد" in (user.last_bot_message.text or "")
     assert await _scalar(bot, select(func.count()).select_from(Answer)) == 16
-    assert await _scalar(bot, select(Assessment.readiness_index)) == index
+    assert await _scalar(bot, select(col(Assessment.readiness_index))) == index
     # The results offer the refinement again, from its first question.
     before = len(user.bot_messages)
     await user.send("/results")
@@ -233,48 +246,53 @@ async def test_cancel_stops_a_refinement_and_keeps_the_results(
 async def test_the_service_refines_only_the_latest_completed_short_checklist(
     bot: RunningBot, shipped_kb: KnowledgeBase
 ) -> None:
-    from knowledge import AnswerQuestion, AskQuestion, ChooseQuestionSet, SetProfile
-
+    kb = shipped_kb
     checklist = bot.runtime.services.checklist
-    who = {"telegram_id": 7501, "language_code": "en"}
-    step = await checklist.start(**who)
+    me, lang = 7501, "en"
+    step = await checklist.start(telegram_id=me, language_code=lang)
     assert step.assessment_id is not None
-    refused = await checklist.refine(**who, assessment_id=step.assessment_id)
-    assert refused.refusal is Refusal.BUSY  # not completed yet: an active assessment
-    for field, value in (
-        ("sector", shipped_kb.profile.sectors[0].key),
-        ("region", "tehran"),
-        ("organisation", "Agency"),
-        ("role", shipped_kb.profile.roles[0].key),
-    ):
-        await checklist.handle(**who, event=SetProfile(field, value))
-    await checklist.handle(**who, event=ChooseQuestionSet(QuestionSet.CORE))
-    for question, value in zip(shipped_kb.questions(QuestionSet.CORE), CORE_VALUES, strict=True):
-        step = await checklist.handle(**who, event=AnswerQuestion(question.id, value))
+    refused = await checklist.refine(
+        telegram_id=me, language_code=lang, assessment_id=step.assessment_id
+    )
+    assert refused.refusal is Refusal.BUSY  # still in progress
+    events: list[Event] = [
+        SetProfile("sector", kb.profile.sectors[0].key),
+        SetProfile("region", "tehran"),
+        SetProfile("organisation", "Agency"),
+        SetProfile("role", kb.profile.roles[0].key),
+        ChooseQuestionSet(QuestionSet.CORE),
+    ]
+    core = kb.questions(QuestionSet.CORE)
+    events += [AnswerQuestion(q.id, v) for q, v in zip(core, CORE_VALUES, strict=True)]
+    for event in events:
+        step = await checklist.handle(telegram_id=me, language_code=lang, event=event)
     assert step.results is not None and step.results.refinable
     assessment_id = step.results.assessment_id
 
-    step = await checklist.refine(**who, assessment_id=assessment_id)
+    step = await checklist.refine(telegram_id=me, language_code=lang, assessment_id=assessment_id)
     assert isinstance(step.view, AskQuestion) and step.view.question.id == "cap_d1"
     assert step.refinement is not None
     assert (step.refinement.number, step.refinement.total) == (1, 6)
     # While refining, the results of the short checklist stay available.
-    latest = await checklist.latest_results(**who)
+    latest = await checklist.latest_results(telegram_id=me, language_code=lang)
     assert latest.results is not None and latest.results.refined == ()
-    again = await checklist.refine(**who, assessment_id=assessment_id)
+    again = await checklist.refine(telegram_id=me, language_code=lang, assessment_id=assessment_id)
     assert isinstance(again.view, AskQuestion) and again.view.question.id == "cap_d1"
-    for question, value in zip(_plan(shipped_kb).questions, DETAILED_VALUES, strict=True):
+    for question, value in zip(_plan(kb).questions, DETAILED_VALUES, strict=True):
         step = await checklist.handle(
-            **who, event=AnswerQuestion(question.id, value), assessment_id=assessment_id
+            telegram_id=me,
+            language_code=lang,
+            event=AnswerQuestion(question.id, value),
+            assessment_id=assessment_id,
         )
     assert step.results is not None
-    assert step.results.refined == _plan(shipped_kb).subfactor_keys
+    assert step.results.refined == _plan(kb).subfactor_keys
     assert not step.results.refinable
     capital = step.results.readiness.subfactor("capital_budgeting")
     assert (capital.answered, capital.asked) == (3, 3)
-    done = await checklist.refine(**who, assessment_id=assessment_id)
+    done = await checklist.refine(telegram_id=me, language_code=lang, assessment_id=assessment_id)
     assert done.refusal is Refusal.REFINED
     someone = await checklist.refine(
-        telegram_id=7502, language_code="en", assessment_id=assessment_id
+        telegram_id=7502, language_code=lang, assessment_id=assessment_id
     )
     assert someone.refusal is Refusal.NOT_YOURS
