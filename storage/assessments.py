@@ -17,6 +17,7 @@ from storage.db import count_affected_rows, dialect_insert
 from storage.models import (
     Answer,
     Assessment,
+    AssessmentScore,
     AssessmentStatus,
     FactorResult,
     Respondent,
@@ -32,10 +33,12 @@ __all__ = [
     "StaleAssessmentError",
     "cancel_assessment",
     "complete_assessment",
+    "complete_refinement",
     "get_active_assessment",
     "get_assessment",
     "get_factor_results",
     "get_latest_completed_assessment",
+    "get_refining_assessment",
     "get_subfactor_results",
     "load_interview_state",
     "save_interview_state",
@@ -154,10 +157,26 @@ async def start_assessment(
     return assessment
 
 
+async def get_refining_assessment(
+    *, session: AsyncSession, respondent_id: int
+) -> Assessment | None:
+    """The respondent's latest completed assessment when its refinement is under way."""
+    latest = await get_latest_completed_assessment(session=session, respondent_id=respondent_id)
+    if latest is None or not latest.refined or latest.refined_at is not None:
+        return None
+    return latest
+
+
 async def _update_active(
-    session: AsyncSession, assessment: Assessment, values: dict[str, Any]
+    session: AsyncSession,
+    assessment: Assessment,
+    values: dict[str, Any],
+    status: AssessmentStatus = AssessmentStatus.ACTIVE,
 ) -> None:
-    """Write `values` if the row is still active at the version we read; bump the version."""
+    """Write `values` if the row still has `status` at the version we read; bump the version.
+
+    `status` is ACTIVE but while a completed assessment is refined (it stays COMPLETED).
+    """
     assert assessment.id is not None
     values = {**values, "version": assessment.version + 1, "updated_at": get_datetime_utc()}
     result = await session.execute(
@@ -165,7 +184,7 @@ async def _update_active(
         .where(
             col(Assessment.id) == assessment.id,
             col(Assessment.version) == assessment.version,
-            col(Assessment.status) == AssessmentStatus.ACTIVE,
+            col(Assessment.status) == status,
         )
         .values(values)
         .execution_options(synchronize_session=False)
@@ -214,6 +233,7 @@ async def load_interview_state(*, session: AsyncSession, assessment: Assessment)
         question_set=QuestionSet(assessment.question_set) if assessment.question_set else None,
         answers=MappingProxyType(await _stored_answers(session, assessment.id)),
         cursor=assessment.cursor,
+        refined=tuple(assessment.refined or ()),
     )
 
 
@@ -229,16 +249,21 @@ async def save_interview_state(
     `previous` is the state loaded in this transaction, if the caller has it: its answers are
     then not read again. Raises StaleAssessmentError when another update saved (or closed)
     the assessment since it was read; the caller's transaction should then be rolled back.
+    A completed assessment is saved only to refine it (it stays completed meanwhile).
     """
     assert assessment.id is not None
     columns: dict[str, Any] = {
         **_profile_columns(state.profile),
         "question_set": state.question_set.value if state.question_set else None,
         "cursor": state.cursor,
+        "refined": list(state.refined) or None,
     }
     changed = {key: value for key, value in columns.items() if getattr(assessment, key) != value}
+    status = AssessmentStatus.ACTIVE
+    if assessment.status == AssessmentStatus.COMPLETED:
+        status = AssessmentStatus.COMPLETED
     # The version check comes first, so a stale save writes nothing.
-    await _update_active(session, assessment, changed)
+    await _update_active(session, assessment, changed, status)
 
     # The version check passed: nothing changed since `previous` was loaded.
     stored = (
@@ -286,14 +311,48 @@ async def complete_assessment(
             "stage": readiness.stage.key if readiness.stage is not None else None,
         },
     )
+    await _store_results(session, assessment.id, readiness)
+
+
+async def complete_refinement(
+    *, session: AsyncSession, assessment: Assessment, readiness: scoring.Readiness
+) -> None:
+    """Replace a completed assessment's results with those of its finished refinement.
+
+    The assessment keeps its completion time; statistics see the new figures when the
+    caller's transaction commits, never a mix of old and new.
+    """
+    assert assessment.id is not None
+    await _update_active(
+        session,
+        assessment,
+        {
+            "refined_at": get_datetime_utc(),
+            "readiness_index": readiness.index,
+            "stage": readiness.stage.key if readiness.stage is not None else None,
+        },
+        AssessmentStatus.COMPLETED,
+    )
+    for table in (FactorResult, SubFactorResult):
+        await session.execute(delete(table).where(col(table.assessment_id) == assessment.id))
+    await session.execute(
+        delete(AssessmentScore).where(AssessmentScore.c.assessment_id == assessment.id)
+    )
+    await _store_results(session, assessment.id, readiness)
+
+
+async def _store_results(
+    session: AsyncSession, assessment_id: int, readiness: scoring.Readiness
+) -> None:
+    """The long-form factor and sub-factor results, then the wide score row."""
     for factor in readiness.factors:
         session.add(
-            FactorResult(assessment_id=assessment.id, factor_key=factor.key, score=factor.score)
+            FactorResult(assessment_id=assessment_id, factor_key=factor.key, score=factor.score)
         )
         for result in factor.subfactors:
             session.add(
                 SubFactorResult(
-                    assessment_id=assessment.id,
+                    assessment_id=assessment_id,
                     subfactor_key=result.key,
                     factor_key=result.factor_key,
                     score=result.score,
@@ -305,7 +364,7 @@ async def complete_assessment(
     # The same figures once more, one row per assessment, for statistics.
     await write_assessment_score(
         session=session,
-        assessment_id=assessment.id,
+        assessment_id=assessment_id,
         factors={factor.key: factor.score for factor in readiness.factors},
         subfactors=[
             (result.key, result.score, result.effect.value if result.effect is not None else None)

@@ -147,6 +147,10 @@ class Assessment(SQLModel, table=True):
     readiness_index: float | None = None
     stage: str | None = None
     reminder_sent_at: datetime | None = _optional_timestamp()
+    # "Sharper with three more minutes": the sub-factors whose detailed questions follow the
+    # completed core checklist (None: not asked for), and when their answers were all in.
+    refined: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    refined_at: datetime | None = _optional_timestamp()
 
 
 class Answer(SQLModel, table=True):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,10 +28,13 @@ from knowledge import (
     Comparison,
     Completed,
     Event,
+    GoBack,
     InterviewState,
     KnowledgeBase,
     Locale,
     Notice,
+    QuestionSet,
+    Refine,
     SetProfile,
     View,
     advance,
@@ -38,6 +42,7 @@ from knowledge import (
 )
 from knowledge.advisor import AdviceReport, advise
 from knowledge.assessment import Readiness, assess
+from knowledge.refinement import refinement
 from storage import assessments as assessment_store
 from storage import organisations as organisation_store
 from storage import respondents as respondent_store
@@ -45,8 +50,10 @@ from storage import stats as stats_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 
 __all__ = [
+    "Cancelled",
     "Checklist",
     "ChecklistObserver",
+    "RefinementProgress",
     "Refusal",
     "Results",
     "Step",
@@ -56,6 +63,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+class Cancelled(StrEnum):
+    """What /cancel stopped."""
+
+    ASSESSMENT = "assessment"
+    REFINEMENT = "refinement"
+
+
 class Refusal(StrEnum):
     """Why a button press was not applied."""
 
@@ -63,6 +77,10 @@ class Refusal(StrEnum):
     CLOSED = "closed"
     NO_ACTIVE = "no_active"
     INVALID = "invalid"
+    # A refine button under results that are no longer the latest, or while another is open.
+    OUTDATED = "outdated"
+    BUSY = "busy"
+    REFINED = "refined"
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,19 @@ class Results:
     completed_at: datetime | None = None
     # The mean of each factor in the respondent's sector, when it has at least k assessments.
     sector_means: Mapping[str, float] | None = None
+    # Whether "sharper with three more minutes" is offered under these results.
+    refinable: bool = False
+    # The sub-factors scored on all their questions by a finished refinement.
+    refined: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RefinementProgress:
+    """Where a respondent is in the refinement of a completed short checklist."""
+
+    number: int
+    total: int
+    subfactor_keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -92,6 +123,7 @@ class Step:
     results: Results | None = None
     refusal: Refusal | None = None
     resumed: bool = False
+    refinement: RefinementProgress | None = None
 
 
 class ChecklistObserver(Protocol):
@@ -166,6 +198,13 @@ class Checklist:
                     event = SetProfile("organisation", organisation)
                     await self._apply(session, active, state, event)
                 return await self._show(session, respondent, active, resumed=True)
+            refining = await assessment_store.get_refining_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if refining is not None and active is None and not restart:
+                return await self._show(session, respondent, refining, resumed=True)
+            if refining is not None:  # a new assessment ends the unfinished refinement
+                await self._abandon_refinement(session, refining)
             revision, _ = await self._knowledge.active()
             assessment = await assessment_store.start_assessment(
                 session=session,
@@ -200,7 +239,12 @@ class Checklist:
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
             )
-            # A button of the active assessment needs no second read; any other is refused.
+            completes = active is not None  # else a refinement, at most
+            if active is None:  # a completed checklist being refined takes its buttons
+                active = await assessment_store.get_refining_assessment(
+                    session=session, respondent_id=respondent.id
+                )
+            # A button of the open assessment needs no second read; any other is refused.
             if assessment_id is not None and (active is None or active.id != assessment_id):
                 owned = await assessment_store.get_assessment(
                     session=session, assessment_id=assessment_id
@@ -219,11 +263,13 @@ class Checklist:
                 return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
             state = await assessment_store.load_interview_state(session=session, assessment=active)
             notice: Notice | None = Notice.STALE
-            if at_position is None or at_position == position_of(current_view(kb, state)):
+            if _before_refinement(kb, active, state, event):
+                notice = Notice.AT_START  # the short checklist's answers are settled
+            elif at_position is None or at_position == position_of(current_view(kb, state)):
                 notice, state = await self._apply(session, active, state, event)
             step = await self._show(session, respondent, active, notice=notice, state=state)
         # Only the event that completes the active assessment leads to its results here.
-        if step.results is not None and self._observer is not None:
+        if completes and step.results is not None and self._observer is not None:
             self._observer.assessment_completed()
         return step
 
@@ -234,11 +280,58 @@ class Checklist:
             assert respondent.id is not None
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id
+            ) or await assessment_store.get_refining_assessment(
+                session=session, respondent_id=respondent.id
             )
             if active is None:
                 _, kb = await self._knowledge.active()
                 return Step(locale=_locale(respondent), kb=kb, refusal=Refusal.NO_ACTIVE)
             return await self._show(session, respondent, active)
+
+    async def refine(
+        self, *, telegram_id: int, language_code: str | None, assessment_id: int
+    ) -> Step:
+        """Reopen the presser's latest completed short checklist for its top priorities'
+        detailed questions, and show the first; a second press shows where the person is."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            locale = _locale(respondent)
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            owned = await assessment_store.get_assessment(
+                session=session, assessment_id=assessment_id
+            )
+            if owned is None or owned.respondent_id != respondent.id:
+                _, kb = await self._knowledge.active()
+                return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
+            kb = await self._knowledge.revision(owned.kb_revision)
+            latest = await assessment_store.get_latest_completed_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            refusal = None
+            if active is not None:
+                refusal = Refusal.BUSY
+            elif latest is None or latest.id != owned.id:
+                refusal = Refusal.OUTDATED
+            elif owned.refined_at is not None:
+                refusal = Refusal.REFINED
+            if refusal is not None:
+                return Step(locale=locale, kb=kb, refusal=refusal)
+            state = await assessment_store.load_interview_state(session=session, assessment=owned)
+            if state.refined:  # pressed again: carry on where the refinement is
+                return await self._show(session, respondent, owned, notice=Notice.STALE)
+            if state.question_set is not QuestionSet.CORE:
+                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
+            plan = refinement(kb, assess(kb, QuestionSet.CORE, state.answers))
+            transition = advance(kb, state, Refine(plan.subfactor_keys))
+            if plan.is_empty or not transition.changed:
+                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
+            await assessment_store.save_interview_state(
+                session=session, assessment=owned, state=transition.state, previous=state
+            )
+            return await self._show(session, respondent, owned, state=transition.state)
 
     async def latest_results(self, *, telegram_id: int, language_code: str | None) -> Step:
         """The respondent's latest completed results, recomputed under their own KB revision."""
@@ -251,7 +344,7 @@ class Checklist:
             if done is None:
                 _, kb = await self._knowledge.active()
                 return Step(locale=_locale(respondent), kb=kb)
-            return await self._show(session, respondent, done)
+            return await self._show(session, respondent, done, as_results=True)
 
     async def completed_results(
         self, *, telegram_id: int, language_code: str | None, assessment_id: int | None
@@ -272,7 +365,8 @@ class Checklist:
                 or assessment.status != AssessmentStatus.COMPLETED
             ):
                 return locale, None
-            return locale, (await self._show(session, respondent, assessment)).results
+            step = await self._show(session, respondent, assessment, as_results=True)
+            return locale, step.results
 
     async def evidence_revision(
         self, *, telegram_id: int, language_code: str | None, of_results: bool = False
@@ -291,18 +385,39 @@ class Checklist:
         revision, _ = await self._knowledge.active()
         return _locale(respondent), revision
 
-    async def cancel(self, *, telegram_id: int, language_code: str | None) -> tuple[Locale, bool]:
-        """Cancel the active assessment; False when there was none."""
+    async def cancel(
+        self, *, telegram_id: int, language_code: str | None
+    ) -> tuple[Locale, Cancelled | None]:
+        """Cancel the active assessment, else stop a refinement; None when there was neither."""
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
             )
-            if active is None:
-                return _locale(respondent), False
-            await assessment_store.cancel_assessment(session=session, assessment=active)
-            return _locale(respondent), True
+            if active is not None:
+                await assessment_store.cancel_assessment(session=session, assessment=active)
+                return _locale(respondent), Cancelled.ASSESSMENT
+            refining = await assessment_store.get_refining_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if refining is None:
+                return _locale(respondent), None
+            await self._abandon_refinement(session, refining)
+            return _locale(respondent), Cancelled.REFINEMENT
+
+    async def _abandon_refinement(self, session: AsyncSession, assessment: Assessment) -> None:
+        """Back to the completed short checklist: the refinement's answers go, results stay."""
+        kb = await self._knowledge.revision(assessment.kb_revision)
+        state = await assessment_store.load_interview_state(session=session, assessment=assessment)
+        if state.question_set is None:
+            return
+        core = kb.questions(state.question_set)
+        kept = {q.id: state.answers[q.id] for q in core if q.id in state.answers}
+        settled = replace(state, refined=(), cursor=len(core), answers=MappingProxyType(kept))
+        await assessment_store.save_interview_state(
+            session=session, assessment=assessment, state=settled, previous=state
+        )
 
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None
@@ -323,11 +438,15 @@ class Checklist:
                 session=session, assessment=assessment, state=transition.state, previous=state
             )
             if isinstance(transition.view, Completed):
-                assert transition.state.question_set is not None
-                readiness = assess(kb, transition.state.question_set, transition.state.answers)
-                await assessment_store.complete_assessment(
-                    session=session, assessment=assessment, readiness=readiness
+                state = transition.state
+                assert state.question_set is not None
+                readiness = assess(kb, state.question_set, state.answers, refined=state.refined)
+                complete = (
+                    assessment_store.complete_refinement
+                    if assessment.status == AssessmentStatus.COMPLETED
+                    else assessment_store.complete_assessment
                 )
+                await complete(session=session, assessment=assessment, readiness=readiness)
         return transition.notice, transition.state
 
     async def _show(
@@ -339,17 +458,28 @@ class Checklist:
         notice: Notice | None = None,
         resumed: bool = False,
         state: InterviewState | None = None,
+        as_results: bool = False,
     ) -> Step:
+        """The assessment's current step; `as_results` shows a completed assessment's results
+        even while its refinement is under way (those of the short checklist, until it ends)."""
         kb = await self._knowledge.revision(assessment.kb_revision)
         if state is None:  # the caller may already hold what it just stored
             state = await assessment_store.load_interview_state(
                 session=session, assessment=assessment
             )
         locale = _locale(respondent)
-        view = current_view(kb, state)
+        view: View = current_view(kb, state)
+        progress = None
+        if isinstance(view, AskQuestion) and assessment.status == AssessmentStatus.COMPLETED:
+            if as_results:
+                view = Completed()
+            else:
+                core = len(kb.questions(QuestionSet.CORE))
+                progress = RefinementProgress(view.number - core, view.total - core, state.refined)
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
-            readiness = assess(kb, state.question_set, state.answers, refined=state.refined)
+            refined = state.refined if assessment.refined_at is not None else ()
+            readiness = assess(kb, state.question_set, state.answers, refined=refined)
             assert assessment.id is not None
             comparison = await compare_with_previous(
                 session=session,
@@ -368,6 +498,10 @@ class Checklist:
                 sector_means=await stats_store.get_peer_factor_means(
                     session=session, sector=assessment.sector, k=self._stats_k
                 ),
+                refinable=state.question_set is QuestionSet.CORE
+                and not state.refined
+                and not refinement(kb, readiness).is_empty,
+                refined=refined,
             )
         return Step(
             locale=locale,
@@ -377,6 +511,7 @@ class Checklist:
             notice=notice,
             results=results,
             resumed=resumed,
+            refinement=progress,
         )
 
 
@@ -389,6 +524,18 @@ def position_of(view: View) -> int:
     if isinstance(view, AskQuestion):
         return len(PROFILE_FIELDS) + 1 + view.number
     return 0
+
+
+def _before_refinement(
+    kb: KnowledgeBase, assessment: Assessment, state: InterviewState, event: Event
+) -> bool:
+    """Whether `event` would go back from a refinement into the completed short checklist."""
+    return (
+        isinstance(event, GoBack)
+        and assessment.status == AssessmentStatus.COMPLETED
+        and state.question_set is not None
+        and state.cursor <= len(kb.questions(state.question_set))
+    )
 
 
 def _locale(respondent: Respondent) -> Locale:

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from handlers import callbacks
-from handlers.checklist.service import Refusal, Step
+from handlers.checklist.service import Cancelled, Refusal, Step
 from handlers.checklist.views import render_step
 from handlers.context import BotContext
 from handlers.replies import Reply
@@ -31,6 +31,7 @@ __all__ = [
     "help_command",
     "language",
     "language_chosen",
+    "refine_pressed",
     "restart",
     "results",
     "start",
@@ -45,6 +46,9 @@ _REFUSAL_KEYS = {
     Refusal.CLOSED: "closed_assessment",
     Refusal.NO_ACTIVE: "no_active",
     Refusal.INVALID: "invalid_button",
+    Refusal.OUTDATED: "refine_outdated",
+    Refusal.BUSY: "refine_busy",
+    Refusal.REFINED: "refine_done",
 }
 
 
@@ -118,7 +122,8 @@ async def cancel(update: Update, context: BotContext) -> None:
     locale, cancelled = await context.checklist.cancel(
         telegram_id=telegram_id, language_code=language_code
     )
-    key = "cancelled" if cancelled else "nothing_to_cancel"
+    keys = {Cancelled.ASSESSMENT: "cancelled", Cancelled.REFINEMENT: "refine_cancelled"}
+    key = keys[cancelled] if cancelled is not None else "nothing_to_cancel"
     message = update.effective_message
     assert message is not None
     await message.reply_html(context.renderer.markup(locale, key))
@@ -216,6 +221,41 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     notice = context.renderer.text(step.locale, "notice", step.notice) if step.notice else None
     await query.answer(notice)
     await _show(update, context, step, edit=True)
+
+
+async def refine_pressed(update: Update, context: BotContext) -> None:
+    """ "Sharper advice in three more minutes": ask the top priorities' detailed questions."""
+    query = update.callback_query
+    assert query is not None
+    pressed = callbacks.decode(query.data)
+    if not isinstance(pressed, callbacks.RefineResults):  # "rf:" with a forged tail
+        await refuse_invalid_button(update, context)
+        return
+    telegram_id, language_code = sender(update)
+    step = await context.checklist.refine(
+        telegram_id=telegram_id, language_code=language_code, assessment_id=pressed.assessment_id
+    )
+    if step.refusal is not None:
+        await query.answer(
+            context.renderer.text(step.locale, _REFUSAL_KEYS[step.refusal]), show_alert=True
+        )
+        return
+    notice = context.renderer.text(step.locale, "notice", step.notice) if step.notice else None
+    await query.answer(notice)
+    lead = None
+    if step.refinement is not None and step.notice is None:
+        titles = [
+            step.kb.subfactor(key).title.get(step.locale) for key in step.refinement.subfactor_keys
+        ]
+        separator = context.renderer.text(step.locale, "list_separator")
+        lead = context.renderer.markup(
+            step.locale,
+            "refine_intro",
+            count=step.refinement.total,
+            subfactors=separator.join(titles),
+        )
+    # A new message: the results above stay as they were until the refinement ends.
+    await _show(update, context, step, lead=lead)
 
 
 async def text_received(update: Update, context: BotContext) -> None:

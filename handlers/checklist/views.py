@@ -13,7 +13,7 @@ from handlers.i18n import Renderer
 from handlers.replies import Reply, split_message
 from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
 
-__all__ = ["render_results", "render_step"]
+__all__ = ["refinement_rows", "render_results", "render_step"]
 
 # Columns of choice buttons: long lists (31 provinces) need more per row to stay on screen.
 _COLUMNS = {"sector": 2, "region": 3, "role": 2}
@@ -97,9 +97,24 @@ def render_step(renderer: Renderer, step: Step) -> list[Reply]:
     assert view is not None
     template = _TEMPLATES[type(view)]
     text = renderer.render(
-        step.locale, template, view=view, notice=step.notice, scale=step.kb.scale
+        step.locale,
+        template,
+        view=view,
+        notice=step.notice,
+        scale=step.kb.scale,
+        refinement=step.refinement,
     )
     return [Reply(text, _keyboard(renderer, step, view))]
+
+
+def refinement_rows(
+    renderer: Renderer, locale: Locale, results: Results
+) -> list[list[InlineKeyboardButton]]:
+    """The "sharper advice in three more minutes" button, when the results offer it."""
+    if not results.refinable:
+        return []
+    label = renderer.text(locale, "button_refine")
+    return [[_button(label, callbacks.RefineResults(results.assessment_id))]]
 
 
 def render_results(renderer: Renderer, locale: Locale, results: Results) -> list[Reply]:
@@ -123,7 +138,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
                     renderer.text(locale, "button_charts"),
                     callbacks.ShowCharts(results.assessment_id),
                 )
-            ]
+            ],
+            *refinement_rows(renderer, locale, results),
         ]
     )
     texts: list[str] = []

@@ -30,6 +30,7 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.ConfirmForget(False),
     callbacks.ContinueChecklist(7),
     callbacks.ShowCharts(7),
+    callbacks.RefineResults(7),
     callbacks.ConfirmUpload(12, True),
     callbacks.ConfirmUpload(12, False),
     callbacks.EvidenceFactors(),

@@ -133,7 +133,8 @@ async def test_the_charts_button_sends_two_charts_and_report_sends_the_document(
     )
     assert step.results is not None
     assert summary.buttons == [
-        [(renderer.text(locale, "button_charts"), f"ch:{step.results.assessment_id}")]
+        [(renderer.text(locale, "button_charts"), f"ch:{step.results.assessment_id}")],
+        [(renderer.text(locale, "button_refine"), f"rf:{step.results.assessment_id}")],
     ]
     assert summary.text is not None and shipped_kb.factors[0].title.get(locale) in summary.text
 
