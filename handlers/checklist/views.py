@@ -11,9 +11,19 @@ from handlers.checklist.service import Results, Step, position_of
 from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
 from handlers.replies import Reply, split_message
-from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
+from knowledge import (
+    AskProfile,
+    AskQuestion,
+    AskQuestionSet,
+    Choice,
+    Factor,
+    Locale,
+    QuestionSet,
+    View,
+    to_persian_digits,
+)
 
-__all__ = ["refinement_rows", "render_results", "render_step"]
+__all__ = ["refinement_rows", "render_results", "render_step", "results_keyboard"]
 
 # Columns of choice buttons: long lists (31 provinces) need more per row to stay on screen.
 _COLUMNS = {"sector": 2, "region": 3, "role": 2}
@@ -118,47 +128,92 @@ def refinement_rows(
 
 
 def render_results(renderer: Renderer, locale: Locale, results: Results) -> list[Reply]:
-    """The results as messages under Telegram's length limit, split between paragraphs."""
-    kb, report = results.kb, results.report
+    """The results as messages under Telegram's length limit, split between paragraphs.
+
+    The summary (with the results keyboard), a comparison with the previous assessment, the
+    advice by factor, the one action plan, the references, then the evidence browser.
+    """
+    kb, report, readiness = results.kb, results.report, results.readiness
     summary = split_message(
         renderer.render(
             locale,
             "results_summary.html",
             kb=kb,
-            readiness=results.readiness,
+            readiness=readiness,
             report=report,
             sector_means=results.sector_means or {},
+            **_index_weights(renderer, locale, results),
         )
-    )
-    # The charts are drawn on request (in a worker process): a button under the scores.
-    charts = InlineKeyboardMarkup(
-        [
-            [
-                _button(
-                    renderer.text(locale, "button_charts"),
-                    callbacks.ShowCharts(results.assessment_id),
-                )
-            ],
-            *refinement_rows(renderer, locale, results),
-        ]
     )
     texts: list[str] = []
     if results.comparison is not None:
         texts.append(
             renderer.render(locale, "results_comparison.html", kb=kb, comparison=results.comparison)
         )
-    for factor in kb.factors:
-        keys = {sf.key for sf in factor.subfactors}
-        items = [item for item in report.items if item.subfactor_key in keys]
-        if items:
-            texts.append(
-                renderer.render(locale, "results_advice.html", kb=kb, factor=factor, items=items)
-            )
+    # The advice of all factors flows into as few messages as fit, split between sub-factors.
+    advice = [_factor_advice(renderer, locale, results, factor) for factor in kb.factors]
+    texts.append("\n\n".join(text for text in advice if text))
+    urgent = {sf.key for sf in readiness.subfactors if sf.urgent}
+    texts.append(
+        renderer.render(locale, "results_plan.html", kb=kb, plan=report.plan, urgent=urgent)
+    )
     texts.append(renderer.render(locale, "results_references.html", references=report.references))
     explore = explore_screen(renderer, locale, kb)
     return [
         *(Reply(part) for part in summary[:-1]),
-        Reply(summary[-1], charts),
-        *(Reply(part) for text in texts for part in split_message(text)),
+        Reply(summary[-1], results_keyboard(renderer, locale, results)),
+        *(Reply(part) for text in texts if text for part in split_message(text)),
         Reply(explore.text, explore.keyboard),
     ]
+
+
+def results_keyboard(renderer: Renderer, locale: Locale, results: Results) -> InlineKeyboardMarkup:
+    """The buttons under the results summary: the charts (drawn on request, in a worker) and
+    the offer to sharpen the advice with a few detailed questions."""
+    rows = [
+        [
+            _button(
+                renderer.text(locale, "button_charts"),
+                callbacks.ShowCharts(results.assessment_id),
+            )
+        ],
+        *refinement_rows(renderer, locale, results),
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _index_weights(renderer: Renderer, locale: Locale, results: Results) -> dict[str, object]:
+    """How the index weighs the sub-factors: equally, or each scored one's weight."""
+    kb, readiness = results.kb, results.readiness
+    scored = [sf for sf in readiness.subfactors if sf.score is not None]
+    equal = len({sf.weight for sf in scored}) <= 1
+    separator = renderer.text(locale, "list_separator")
+    weights = separator.join(
+        f"{kb.subfactor(sf.key).title.get(locale)} {format(sf.weight, 'g')}" for sf in scored
+    )
+    if locale == "fa":
+        weights = to_persian_digits(weights)
+    return {"weights_equal": equal, "scored": len(scored), "weights": weights}
+
+
+def _factor_advice(renderer: Renderer, locale: Locale, results: Results, factor: Factor) -> str:
+    """One factor's advice: its scored sub-factors, then "don't know" advice of unscored ones."""
+    report = results.report
+    keys = [sf.key for sf in factor.subfactors]
+    items = [item for item in report.items if item.subfactor_key in keys]
+    advised = {item.subfactor_key for item in items}
+    unscored = [
+        (key, findings)
+        for key in keys
+        if key not in advised
+        and (
+            findings := [
+                f for f in report.dont_know if results.kb.subfactor_of(f.question_id).key == key
+            ]
+        )
+    ]
+    if not items and not unscored:
+        return ""
+    return renderer.render(
+        locale, "results_advice.html", kb=results.kb, factor=factor, items=items, unscored=unscored
+    )

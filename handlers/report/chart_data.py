@@ -18,7 +18,6 @@ __all__ = [
     "FactorPoint",
     "RadarTexts",
     "SubFactorBar",
-    "baseline_score",
 ]
 
 MAX_SCORE = 100.0
@@ -26,11 +25,11 @@ MAX_SCORE = 100.0
 
 @dataclass(frozen=True, slots=True)
 class FactorPoint:
-    """One spoke of the radar: a factor's score, the national baseline and the sector mean."""
+    """One spoke of the radar: a factor's score and, when the sector has enough assessments,
+    the sector's mean (the national review gives no scores, so it is never drawn)."""
 
     label: str
     score: float | None
-    baseline: float
     sector_mean: float | None = None
 
 
@@ -40,7 +39,6 @@ class RadarTexts:
 
     title: str
     agency: str
-    baseline: str
     sector: str
     threshold: str
     caption: str
@@ -48,13 +46,12 @@ class RadarTexts:
 
 @dataclass(frozen=True, slots=True)
 class SubFactorBar:
-    """One bar: a sub-factor's score and call in the agency, and its national baseline."""
+    """One bar: a sub-factor's score and call (driver or obstacle) in the agency."""
 
     label: str
     group: str
     score: float | None
     effect: Effect | None
-    baseline: Effect
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +62,8 @@ class BarTexts:
     driver: str
     obstacle: str
     unanswered: str
-    baseline: str
     threshold: str
     caption: str
-
-
-def baseline_score(effect: Effect, threshold: float) -> float:
-    """Where the paper's driver/obstacle call is drawn: the middle of that band of scores."""
-    return (threshold + MAX_SCORE) / 2 if effect is Effect.DRIVER else threshold / 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,6 @@ from handlers.report.chart_data import (
     FactorPoint,
     RadarTexts,
     SubFactorBar,
-    baseline_score,
 )
 from handlers.report.chart_text import display_text, font_families, has_bold
 from knowledge import Locale, to_persian_digits
@@ -38,7 +37,6 @@ __all__ = [
     "FactorPoint",
     "RadarTexts",
     "SubFactorBar",
-    "baseline_score",
     "render_radar",
     "render_subfactor_bars",
 ]
@@ -51,7 +49,6 @@ _COLOURS = {
     "obstacle": "#c62828",
     "unanswered": "#9e9e9e",
     "agency": "#1565c0",
-    "baseline": "#6d4c41",
     "sector": "#ef6c00",
     "threshold": "#424242",
     "band": "#eceff1",
@@ -93,7 +90,7 @@ def _font(locale: Locale, size: float, *, bold: bool = False) -> FontProperties:
 def render_radar(
     points: Sequence[FactorPoint], texts: RadarTexts, *, threshold: float, locale: Locale
 ) -> bytes:
-    """A radar of the factor scores with the national baseline (and sector mean when given)."""
+    """A radar of the factor scores, against the sector's mean when given."""
     figure = _figure(7.5, 8.2)
     axes = figure.add_subplot(projection="polar")
     assert isinstance(axes, PolarAxes)
@@ -113,7 +110,6 @@ def render_radar(
         if fill and len(known) >= 3:
             axes.fill([a for a, _ in known], [v for _, v in known], color=colour, alpha=0.2)
 
-    shape([p.baseline for p in points], _COLOURS["baseline"], texts.baseline, fill=False)
     if any(p.sector_mean is not None for p in points):
         shape([p.sector_mean for p in points], _COLOURS["sector"], texts.sector, fill=False)
     shape([p.score for p in points], _COLOURS["agency"], texts.agency, fill=True)
@@ -178,7 +174,7 @@ def render_subfactor_bars(
         if row is None:
             axes.axhspan(y - 0.5, y + 0.5, color=_COLOURS["band"], zorder=0)
         else:
-            _draw_bar(axes, y, row, threshold, locale)
+            _draw_bar(axes, y, row, locale)
     axes.axvline(threshold, color=_COLOURS["threshold"], linestyle="--", linewidth=1.2)
     axes.set_xlim(0, MAX_SCORE + _SCORE_COLUMN)
     axes.set_ylim(len(rows) - 0.5, -0.5)  # first sub-factor on top
@@ -209,36 +205,25 @@ def _bar_legend(axes: Axes, texts: BarTexts, locale: Locale) -> None:
             ("unanswered", texts.unanswered),
         )
     )
-    baseline = Line2D(
-        [],
-        [],
-        marker="D",
-        linestyle="none",
-        color=_COLOURS["baseline"],
-        label=display_text(texts.baseline),
-    )
     threshold = Line2D(
         [], [], linestyle="--", color=_COLOURS["threshold"], label=display_text(texts.threshold)
     )
-    # Legends fill column by column: the effects make the first row and the markers the second,
-    # read from the right in Persian.
-    handles: list[Artist] = (
-        [unanswered, threshold, obstacle, baseline, driver]
-        if locale == "fa"
-        else [driver, baseline, obstacle, threshold, unanswered]
-    )
+    # One row, read from the right in Persian.
+    handles: list[Artist] = [driver, obstacle, unanswered, threshold]
+    if locale == "fa":
+        handles.reverse()
     axes.legend(
         handles=handles,
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
-        ncols=3,
+        ncols=4,
         prop=_font(locale, 9),
         markerfirst=locale != "fa",
         frameon=False,
     )
 
 
-def _draw_bar(axes: Axes, y: int, bar: SubFactorBar, threshold: float, locale: Locale) -> None:
+def _draw_bar(axes: Axes, y: int, bar: SubFactorBar, locale: Locale) -> None:
     effect = bar.effect.value if bar.effect is not None else "unanswered"
     width = bar.score if bar.score is not None else 0.0
     axes.barh(y, max(width, 0.8), height=0.62, color=_COLOURS[effect], zorder=2)
@@ -251,13 +236,4 @@ def _draw_bar(axes: Axes, y: int, bar: SubFactorBar, threshold: float, locale: L
         fontproperties=_font(locale, 10),
         color=_COLOURS[effect],
         zorder=3,
-    )
-    axes.scatter(
-        [baseline_score(bar.baseline, threshold)],
-        [y],
-        marker="D",
-        s=30,
-        color=_COLOURS["baseline"],
-        edgecolors="white",
-        zorder=4,
     )

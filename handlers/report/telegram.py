@@ -19,34 +19,22 @@ from handlers.report.chart_data import (
     FactorPoint,
     RadarTexts,
     SubFactorBar,
-    baseline_score,
 )
 from handlers.report.chart_drawer import ChartDrawer, ChartJob, draw_job
 from handlers.report.document import render_report_document
-from knowledge import Effect, KnowledgeBase, Locale
+from knowledge import Locale
 
 __all__ = [
     "REPORT_FILE_PREFIX",
     "chart_images",
     "chart_job",
     "charts_pressed",
-    "factor_baselines",
     "report",
     "report_filename",
 ]
 
 log = logging.getLogger(__name__)
 REPORT_FILE_PREFIX = "pishran-report"
-
-
-def factor_baselines(kb: KnowledgeBase) -> dict[str, float]:
-    """Each factor's national baseline as drawn: the mean of its sub-factors' band middles."""
-    threshold = kb.driver_threshold
-    return {
-        factor.key: sum(baseline_score(sf.baseline, threshold) for sf in factor.subfactors)
-        / len(factor.subfactors)
-        for factor in kb.factors
-    }
 
 
 def _shown(value: float) -> str:
@@ -58,28 +46,26 @@ def chart_job(renderer: Renderer, locale: Locale, results: Results) -> ChartJob:
     bars show, in `locale`: cheap to build here, drawn by `draw_job` in a worker process."""
     kb, readiness = results.kb, results.readiness
     threshold = kb.driver_threshold
-    bands = {
-        "threshold": _shown(threshold),
-        "driver": _shown(baseline_score(Effect.DRIVER, threshold)),
-        "obstacle": _shown(baseline_score(Effect.OBSTACLE, threshold)),
-    }
+    shown = _shown(threshold)
 
     def text(member: str, **values: str) -> str:
         return renderer.text(locale, "chart", member, **values)
 
-    baselines = factor_baselines(kb)
+    # The national review classifies sub-factors from the literature and gives no scores: it
+    # is never drawn. The agency is drawn against its sector's mean when the sector has enough
+    # completed assessments, else alone (and the caption says so).
     means = results.sector_means or {}
     points = [
-        FactorPoint(kb.factor(f.key).title.get(locale), f.score, baselines[f.key], means.get(f.key))
+        FactorPoint(kb.factor(f.key).title.get(locale), f.score, means.get(f.key))
         for f in readiness.factors
     ]
+    compared = any(p.sector_mean is not None for p in points)
     radar_texts = RadarTexts(
         title=text("radar_title"),
         agency=text("agency"),
-        baseline=text("baseline"),
         sector=text("sector"),
-        threshold=text("threshold", threshold=bands["threshold"]),
-        caption=text("radar_caption", **bands),
+        threshold=text("threshold", threshold=shown),
+        caption=text("radar_caption" if compared else "radar_caption_alone", threshold=shown),
     )
     bars = [
         SubFactorBar(
@@ -87,7 +73,6 @@ def chart_job(renderer: Renderer, locale: Locale, results: Results) -> ChartJob:
             group=kb.factor(sf.factor_key).title.get(locale),
             score=sf.score,
             effect=sf.effect,
-            baseline=sf.baseline,
         )
         for sf in readiness.subfactors
     ]
@@ -96,9 +81,8 @@ def chart_job(renderer: Renderer, locale: Locale, results: Results) -> ChartJob:
         driver=text("driver"),
         obstacle=text("obstacle"),
         unanswered=text("unanswered"),
-        baseline=text("baseline"),
-        threshold=text("threshold", threshold=bands["threshold"]),
-        caption=text("bars_caption", **bands),
+        threshold=text("threshold", threshold=shown),
+        caption=text("bars_caption", threshold=shown),
     )
     return ChartJob(locale, threshold, tuple(points), radar_texts, tuple(bars), bar_texts)
 

@@ -83,16 +83,22 @@ def answers_for(kb: KnowledgeBase, question_set: QuestionSet, values: list[int |
 
 
 def results(
-    kb: KnowledgeBase, values: list[int | None], previous: list[int | None] | None
+    kb: KnowledgeBase,
+    values: list[int | None],
+    previous: list[int | None] | None,
+    question_set: QuestionSet = QuestionSet.CORE,
+    sector_means: dict[str, float] | None = None,
 ) -> Results:
-    """Results of a core assessment, compared with an earlier one when `previous` is given."""
-    readiness = assess(kb, QuestionSet.CORE, answers_for(kb, QuestionSet.CORE, values))
+    """Results of an assessment, compared with an earlier one when `previous` is given."""
+    readiness = assess(kb, question_set, answers_for(kb, question_set, values))
     comparison = None
     if previous is not None:
         before = assess(kb, QuestionSet.CORE, answers_for(kb, QuestionSet.CORE, previous))
         comparison = compare(before, readiness)
     profile = {"sector": kb.profile.sectors[0].key, "organisation": USER_TEXT}
-    return Results(1, kb, readiness, advise(kb, readiness), comparison, profile, WHEN)
+    return Results(
+        1, kb, readiness, advise(kb, readiness, profile), comparison, profile, WHEN, sector_means
+    )
 
 
 def interview_states(kb: KnowledgeBase) -> Iterator[InterviewState]:
@@ -131,6 +137,13 @@ def checklist_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> It
     nothing: list[int | None] = [None]
     for values, previous in ((MIXED, None), (MIXED, MIXED[::-1]), (all_drivers, nothing)):
         done = Step(locale, kb, assessment_id=1, results=results(kb, values, previous))
+        yield tuple(reply.text for reply in render_step(renderer, done))
+    # Every stage condition, "don't know" inside a scored sub-factor, and the sector's means.
+    means = {factor.key: 40.0 + 5 * i for i, factor in enumerate(kb.factors)}
+    for values, question_set in (([0], QuestionSet.CORE), (MIXED, QuestionSet.DETAILED)):
+        done = Step(
+            locale, kb, assessment_id=1, results=results(kb, values, None, question_set, means)
+        )
         yield tuple(reply.text for reply in render_step(renderer, done))
     yield tuple(r.text for r in render_results(renderer, locale, results(kb, nothing, None)))
 

@@ -21,6 +21,15 @@ EFFECT_WORDS = {
 }
 
 
+NATIONAL_WORDS = {
+    "fa": {"driver": "مرور ملی این را پیشرانی رایج می‌داند", "obstacle": "پیشگیری رایج"},
+    "en": {
+        "driver": "the national review finds this a common driver",
+        "obstacle": "the national review finds this a common obstacle",
+    },
+}
+
+
 def results_text(user: EmulatedUser) -> str:
     """Every bot message from the results summary on, as one text."""
     texts = [m.text or "" for m in user.bot_messages]
@@ -56,10 +65,13 @@ async def test_a_civil_servant_completes_the_core_checklist(
     )
     for result in expected.subfactors:
         title = shipped_kb.subfactor(result.key).title.get(locale)
-        line = next(line for line in text.splitlines() if title in line and "—" in line)
+        lines = text.splitlines()
+        at = next(i for i, line in enumerate(lines) if title in line and "—" in line)
         effect = result.effect.value if result.effect else "unknown"  # "don't know" only
         words = EFFECT_WORDS[locale]
-        assert f"— {words[effect]} ({words[result.baseline.value]})" in line, line
+        assert f"— {words[effect]}" in lines[at], lines[at]
+        # The national column says what the review found, never a score of other agencies.
+        assert NATIONAL_WORDS[locale][result.baseline.value] in lines[at + 1], lines[at + 1]
     # Citations in the advice resolve to the numbered reference list, with DOI links.
     groups = re.findall(r"\[([\d,، ]+)\]", text)
     cited = {int(n) for group in groups for n in re.split(r"[,،]", group)}

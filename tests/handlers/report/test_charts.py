@@ -18,10 +18,9 @@ from handlers.report.chart_text import display_text, font_families
 from handlers.report.charts import (
     BarTexts,
     SubFactorBar,
-    baseline_score,
     render_subfactor_bars,
 )
-from handlers.report.telegram import chart_images, factor_baselines
+from handlers.report.telegram import chart_images, chart_job
 from knowledge import Effect, KnowledgeBase, Locale, QuestionSet, advise, assess
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -112,11 +111,10 @@ def test_fallback_shaped_labels_draw_without_missing_glyphs(shipped_kb: Knowledg
             display_text(shipped_kb.factor(sf.factor_key).title.fa, native_shaping=False),
             50.0,
             Effect.OBSTACLE,
-            sf.baseline,
         )
         for sf in shipped_kb.subfactors
     ]
-    texts = BarTexts(*(display_text(t, native_shaping=False) for t in ["پیشران"] * 7))
+    texts = BarTexts(*(display_text(t, native_shaping=False) for t in ["پیشران"] * 6))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = render_subfactor_bars(bars, texts, threshold=60, locale="fa")
@@ -124,15 +122,20 @@ def test_fallback_shaped_labels_draw_without_missing_glyphs(shipped_kb: Knowledg
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
-def test_the_national_baseline_sits_in_the_middle_of_its_band(shipped_kb: KnowledgeBase):
-    assert baseline_score(Effect.DRIVER, 60) == 80
-    assert baseline_score(Effect.OBSTACLE, 60) == 30
-    baselines = factor_baselines(shipped_kb)
-    # The paper: every managerial and organizational sub-factor is a national obstacle; one of
-    # the four human ones (citizen experience) and one of five infrastructural ones are drivers.
-    assert baselines == {
-        "managerial": 30,
-        "organizational": 30,
-        "human": pytest.approx((3 * 30 + 80) / 4),
-        "infrastructural": pytest.approx((4 * 30 + 80) / 5),
-    }
+@pytest.mark.parametrize("locale", ["fa", "en"])
+def test_the_charts_draw_scores_only_the_agency_and_its_sector(
+    shipped_kb: KnowledgeBase, renderer: Renderer, locale: Locale
+):
+    # The national review classifies sub-factors from the literature and gives no scores:
+    # nothing of it is drawn as a number, and the caption says whom the agency is drawn against.
+    results = results_for(shipped_kb, MIXED)
+    alone = chart_job(renderer, locale, results)
+    assert all(point.sector_mean is None for point in alone.points)
+    assert alone.radar_texts.caption == renderer.text(locale, "chart", "radar_caption_alone")
+    means = {"managerial": 55.0, "organizational": 40.0, "human": 70.0, "infrastructural": 35.0}
+    compared = chart_job(renderer, locale, replace(results, sector_means=means))
+    assert [p.sector_mean for p in compared.points] == list(means.values())
+    assert compared.radar_texts.caption == renderer.text(locale, "chart", "radar_caption")
+    for job in (alone, compared):
+        assert [p.score for p in job.points] == [f.score for f in results.readiness.factors]
+        assert not any(hasattr(p, "baseline") for p in (*job.points, *job.bars))
