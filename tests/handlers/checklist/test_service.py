@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.checklist.service import Checklist, Refusal, Step, position_of
+from handlers.checklist.service import Cancelled, Checklist, Refusal, Step, position_of
 from handlers.context import Services
 from knowledge import (
     PROFILE_FIELDS,
@@ -122,5 +122,6 @@ async def test_buttons_of_someone_else_or_of_no_assessment_are_refused(
 async def test_cancel_closes_the_active_assessment_once(services: Services) -> None:
     checklist = services.checklist
     await checklist.start(telegram_id=PERSON, language_code="en")
-    assert await checklist.cancel(telegram_id=PERSON, language_code="en") == ("en", True)
-    assert await checklist.cancel(telegram_id=PERSON, language_code="en") == ("en", False)
+    cancelled = Cancelled.ASSESSMENT
+    assert await checklist.cancel(telegram_id=PERSON, language_code="en") == ("en", cancelled)
+    assert await checklist.cancel(telegram_id=PERSON, language_code="en") == ("en", None)
