@@ -27,6 +27,7 @@ from storage.db import (
     upgrade_database,
 )
 from storage.handled_updates import HandledUpdate
+from storage.plans import PlanSetting, PlanStep
 from storage.kb_revisions import (
     add_kb_revision,
     content_checksum,
@@ -83,6 +84,8 @@ __all__ = [
     "KbUpload",
     "KbUploadStatus",
     "Organisation",
+    "PlanSetting",
+    "PlanStep",
     "OrganisationCount",
     "Respondent",
     "StaleAssessmentError",
