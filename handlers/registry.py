@@ -19,6 +19,7 @@ from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
 from handlers.kb_admin import telegram as admin
 from handlers.organisations import telegram as organisations
+from handlers.plan import telegram as plan
 from handlers.privacy import telegram as privacy
 from handlers.reminders import telegram as reminder_job
 from handlers.report import telegram as report
@@ -55,6 +56,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("help", conversation.help_command, filters=private),
             CommandHandler("privacy", privacy.privacy, filters=private),
             CommandHandler("forget", privacy.forget, filters=private),
+            CommandHandler("plan", plan.plan_command, filters=private),
             CommandHandler("evidence", evidence.evidence, filters=private),
             CommandHandler("ask", evidence.ask, filters=private),
             # Administrators (each handler refuses and audits everyone else).
@@ -78,6 +80,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),
+            CallbackQueryHandler(plan.plan_pressed, pattern=r"^p[lkcb]:"),
             # Every other button, including stale and forged ones, is checked here.
             CallbackQueryHandler(conversation.button_pressed),
             # Last: anything that looks like a command but matched none of the above.

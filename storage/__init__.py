@@ -27,7 +27,6 @@ from storage.db import (
     upgrade_database,
 )
 from storage.handled_updates import HandledUpdate
-from storage.plans import PlanSetting, PlanStep
 from storage.kb_revisions import (
     add_kb_revision,
     content_checksum,
@@ -63,6 +62,7 @@ from storage.organisations import (
     get_organisation_by_name,
     list_organisations,
 )
+from storage.plans import PlanSetting, PlanStep
 from storage.respondents import (
     forget_respondent,
     get_or_create_respondent,
@@ -84,9 +84,9 @@ __all__ = [
     "KbUpload",
     "KbUploadStatus",
     "Organisation",
+    "OrganisationCount",
     "PlanSetting",
     "PlanStep",
-    "OrganisationCount",
     "Respondent",
     "StaleAssessmentError",
     "SubFactorResult",

@@ -123,13 +123,10 @@ async def commit_steps(
 ) -> int:
     """Commit to `steps` (those already committed are kept as they are); how many are new."""
     await _setting(session, respondent_id)
-    existing = set(
-        (
-            await session.exec(
-                select(PlanStep.step_id).where(col(PlanStep.assessment_id) == assessment_id)
-            )
-        ).all()
+    rows = await session.execute(
+        select(col(PlanStep.step_id)).where(col(PlanStep.assessment_id) == assessment_id)
     )
+    existing = set(rows.scalars())
     new = [step for step in steps if step.step_id not in existing]
     for step in new:
         session.add(
@@ -148,12 +145,12 @@ async def commit_steps(
 
 async def list_plan_steps(*, session: AsyncSession, respondent_id: int) -> list[PlanStep]:
     """The person's committed steps, soonest due first."""
-    rows = await session.exec(
+    rows = await session.execute(
         select(PlanStep)
         .where(col(PlanStep.respondent_id) == respondent_id)
         .order_by(col(PlanStep.due_at), col(PlanStep.id))
     )
-    return list(rows.all())
+    return list(rows.scalars())
 
 
 async def get_plan_setting(*, session: AsyncSession, respondent_id: int) -> PlanSetting | None:

@@ -10,6 +10,7 @@ from handlers import callbacks
 from handlers.checklist.service import Results, Step, position_of
 from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
+from handlers.plan.views import commit_button_row
 from handlers.replies import Reply, split_message
 from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
 
@@ -123,7 +124,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
                     renderer.text(locale, "button_charts"),
                     callbacks.ShowCharts(results.assessment_id),
                 )
-            ]
+            ],
+            commit_button_row(renderer, locale, results.assessment_id),
         ]
     )
     texts: list[str] = []
