@@ -26,7 +26,10 @@ ALL_D30 = {"fa": "همهٔ گام‌های ۳۰ روز نخست", "en": "All fir
 DONE = {"fa": "انجام شد", "en": "Done"}
 BLOCKED = {"fa": "متوقف مانده", "en": "Blocked"}
 NO_BUDGET = {"fa": "نبود بودجه", "en": "no budget"}
-CHECK_IN = {"fa": "موعد گامی که به آن متعهد شده‌اید رسیده است", "en": "A step you committed to is due"}
+CHECK_IN = {
+    "fa": "موعد گامی که به آن متعهد شده‌اید رسیده است",
+    "en": "A step you committed to is due",
+}
 ZONES: dict[Locale, ZoneInfo] = {"fa": ZoneInfo("Asia/Tehran"), "en": ZoneInfo("UTC")}
 
 
@@ -176,7 +179,10 @@ async def test_forget_removes_the_plan_and_pending_check_ins(
 async def test_a_forged_plan_button_is_refused(
     emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
 ) -> None:
-    owner, other = emulator.user(18401, language_code="en"), emulator.user(18402, language_code="en")
+    owner, other = (
+        emulator.user(18401, language_code="en"),
+        emulator.user(18402, language_code="en"),
+    )
     await complete_checklist(owner, shipped_kb, "en")
     await commit_first_month(owner, "en")
     (step, *_) = await plan_rows(bot)
