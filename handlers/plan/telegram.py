@@ -17,10 +17,12 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from handlers import callbacks
+from handlers.admin_access import Admin, admin_only
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.i18n import Renderer
 from handlers.plan.calendar import plan_calendar
 from handlers.plan.service import CheckIn, Plans, StepStatus
+from handlers.plan.statistics import render_blockers
 from handlers.plan.views import (
     offer_keyboard,
     reasons_keyboard,
@@ -29,6 +31,7 @@ from handlers.plan.views import (
     render_overview,
 )
 from handlers.reminders.telegram import _certainly_undelivered
+from handlers.replies import split_message
 from handlers.updates import refuse_invalid_button, sender
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "check_in",
     "plan_command",
     "plan_pressed",
+    "plan_stats",
     "send_due_check_ins",
     "setup_check_ins",
 ]
@@ -83,6 +87,19 @@ async def plan_command(update: Update, context: BotContext) -> None:
         )
         return
     await message.reply_html(render_overview(renderer, locale, overview))
+
+
+@admin_only("plan_stats")
+async def plan_stats(update: Update, context: BotContext, admin: Admin) -> None:
+    """/plan_stats: what blocks agencies, by step and sector (administrators only)."""
+    message = update.effective_message
+    assert message is not None
+    plans = _plans(context)
+    tallies, reasons = await plans.statistics()
+    _, kb = await context.services.knowledge.active()
+    text = render_blockers(context.renderer, admin.locale, kb, tallies, reasons, k=plans.k)
+    for part in split_message(text):
+        await message.reply_html(part)
 
 
 async def plan_pressed(update: Update, context: BotContext) -> None:
