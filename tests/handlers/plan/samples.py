@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 
 from handlers.i18n import Renderer
 from handlers.plan.service import CheckIn, Offer, Overview, ShownStep
+from handlers.plan.statistics import render_blockers
 from handlers.plan.views import render_check_in, render_offer, render_overview
 from knowledge import KnowledgeBase, Locale, QuestionSet, advise, assess
+from storage.stats.plan_steps import BlockerCount, StepTally
 
 __all__ = ["plan_texts"]
 
@@ -37,3 +39,13 @@ def plan_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> Iterato
         3, 1, 1, locale, steps[0].text, date(2027, 1, 6), "2027-01-06", datetime.now(UTC)
     )
     yield (render_check_in(renderer, check_in)[0],)
+    sector = kb.profile.sectors[0].key
+    tallies = [
+        StepTally(
+            steps[0].step_id, steps[0].subfactors[0], sector, 7, {"done": 3, "blocked": 4}, False
+        ),
+        StepTally(steps[1].step_id, steps[1].subfactors[0], None, 0, {}, True),
+    ]
+    reasons = [BlockerCount(sector, "budget", 4, 3, False), BlockerCount(None, "legal", 0, 0, True)]
+    yield (render_blockers(renderer, locale, kb, tallies, reasons, k=5),)
+    yield (render_blockers(renderer, locale, kb, [], [], k=5),)
