@@ -57,7 +57,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("help", conversation.help_command, filters=private),
             CommandHandler("privacy", privacy.privacy, filters=private),
             CommandHandler("forget", privacy.forget, filters=private),
-            CommandHandler("plan", plan.plan_command, filters=private),
+            CommandHandler(plan.PLAN_COMMANDS, plan.plan_command, filters=private),
             CommandHandler("evidence", evidence.evidence, filters=private),
             CommandHandler("ask", evidence.ask, filters=private),
             # Administrators (each handler refuses and audits everyone else).

@@ -19,7 +19,7 @@ from telegram.ext import Application, Job
 from handlers import callbacks
 from handlers.admin_access import Admin, admin_only
 from handlers.context import SERVICES_KEY, BotContext
-from handlers.i18n import Renderer
+from handlers.i18n import Renderer, bidi_isolate
 from handlers.plan.calendar import plan_calendar
 from handlers.plan.service import CheckIn, Plans, StepStatus
 from handlers.plan.statistics import render_blockers
@@ -36,6 +36,7 @@ from handlers.updates import refuse_invalid_button, sender
 
 __all__ = [
     "JOB_NAME",
+    "PLAN_COMMANDS",
     "CheckInRun",
     "check_in",
     "plan_command",
@@ -47,6 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 JOB_NAME = "plan_check_ins"
+PLAN_COMMANDS = ("plan", "plan_pause", "plan_resume", "plan_ics")
 PAUSE_WORDS = {"pause", "stop", "توقف"}
 RESUME_WORDS = {"resume", "start", "ادامه"}
 
@@ -66,19 +68,24 @@ def _plans(context: BotContext) -> Plans:
 
 
 async def plan_command(update: Update, context: BotContext) -> None:
-    """/plan shows the committed steps; /plan pause, /plan resume, /plan ics."""
+    """/plan shows the committed steps; /plan pause, /plan resume, /plan ics (also written
+    /plan_pause, /plan_resume, /plan_ics: one word, so that a tap in the text sends it)."""
     message = update.effective_message
     assert message is not None
     telegram_id, language_code = sender(update)
     plans, renderer = _plans(context), context.renderer
     word = (context.args or [""])[0].lower()
+    command = (message.text or "").split(maxsplit=1)[0].split("@")[0] if message.text else ""
+    if command.startswith("/plan_"):
+        word = command.removeprefix("/plan_").lower()
     now = datetime.now(UTC)
     if word in PAUSE_WORDS | RESUME_WORDS:
         paused = word in PAUSE_WORDS
         locale = await plans.set_paused(
             telegram_id=telegram_id, language_code=language_code, paused=paused, now=now
         )
-        await message.reply_html(renderer.text(locale, "plan_paused" if paused else "plan_resumed"))
+        key = "plan_paused" if paused else "plan_resumed"
+        await message.reply_html(renderer.text(locale, key, resume=bidi_isolate("/plan_resume")))
         return
     locale, overview = await plans.overview(telegram_id=telegram_id, language_code=language_code)
     if word == "ics" and overview.steps:

@@ -152,9 +152,9 @@ async def test_pause_stops_check_ins_and_resume_brings_them_back(
     await commit_first_month(user, locale)
 
     await user.send("/plan pause")
-    assert "/plan resume" in (user.last_bot_message.text or "")
+    assert "/plan_resume" in (user.last_bot_message.text or "")
     assert await run_job(bot, local(locale, 31, 10)) == CheckInRun()
-    await user.send("/plan resume")
+    await user.send("/plan_resume")
     assert await run_job(bot, local(locale, 31, 10)) == CheckInRun(sent=1)
 
 
