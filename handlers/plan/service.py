@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
+from handlers.plan.check_ins import CheckIn, CheckIns, step_text, zone_for
 from knowledge import Locale, Text
 from knowledge.advisor import advise
 from knowledge.assessment import assess
@@ -35,7 +35,6 @@ DUE_AFTER = {
     Horizon.D90: timedelta(days=90),
     Horizon.LATER: timedelta(days=180),
 }
-DEFAULT_TIME_ZONES: dict[Locale, str] = {"fa": "Asia/Tehran", "en": "UTC"}
 
 
 @dataclass(frozen=True)
@@ -68,24 +67,6 @@ class Overview:
     time_zone: str
 
 
-@dataclass(frozen=True)
-class CheckIn:
-    """One claimed check-in: whom to ask, about which step, in which language."""
-
-    plan_step_id: int
-    respondent_id: int
-    telegram_id: int
-    locale: Locale
-    text: Text
-    due_on: date
-    day: str
-    claimed_at: datetime
-
-
-class _Lost(Exception):
-    """Another replica took the claim first: roll this transaction back."""
-
-
 class Plans:
     """Commitments to plan steps and their check-ins."""
 
@@ -103,10 +84,15 @@ class Plans:
         self._session_factory = session_factory
         self._knowledge = knowledge
         self._default_locale = default_locale
-        # How often the job looks for due check-ins.
-        self.interval = interval
-        self.quiet_from, self.quiet_until = quiet_from, quiet_until
         self.k = k
+        self.check_ins = CheckIns(
+            session_factory,
+            knowledge,
+            default_locale=default_locale,
+            interval=interval,
+            quiet_from=quiet_from,
+            quiet_until=quiet_until,
+        )
 
     async def locale(self, *, telegram_id: int, language_code: str | None) -> Locale:
         """The person's language (stored, else Telegram's)."""
@@ -184,7 +170,7 @@ class Plans:
             setting = await plan_store.get_plan_setting(
                 session=session, respondent_id=respondent.id
             )
-            zone = _zone(setting.time_zone if setting else None, locale)
+            zone = zone_for(setting.time_zone if setting else None, locale)
             shown = []
             for step in await plan_store.list_plan_steps(
                 session=session, respondent_id=respondent.id
@@ -193,7 +179,7 @@ class Plans:
                 shown.append(
                     ShownStep(
                         step.id,
-                        await self._step_text(session, step.assessment_id, step.step_id),
+                        await step_text(session, self._knowledge, step.assessment_id, step.step_id),
                         step.horizon,
                         step.due_at.astimezone(zone).date(),
                         step.status,
@@ -239,44 +225,6 @@ class Plans:
             )
             return _locale(respondent), True
 
-    async def claim_due(self, *, now: datetime) -> list[CheckIn]:
-        """Claim (and commit) the check-ins to send at `now`: one step per person and day."""
-        async with self._session_factory() as session, session.begin():
-            due = await plan_store.due_check_ins(session=session, now=now)
-        claimed: list[CheckIn] = []
-        seen: set[int] = set()
-        for item in due:
-            if item.respondent_id in seen:
-                continue
-            seen.add(item.respondent_id)
-            locale = locale_for(item.language, self._default_locale)
-            local = now.astimezone(_zone(item.time_zone, locale))
-            if not self.quiet_until <= local.hour < self.quiet_from:
-                continue  # quiet hours: asked on a later run
-            day = local.date().isoformat()
-            if item.last_checkin_day == day:
-                continue
-            check_in = await self._claim(item, locale, day, now)
-            if check_in is not None:
-                claimed.append(check_in)
-        return claimed
-
-    async def release(self, *, check_in: CheckIn) -> None:
-        """Give a claim back after a failure that surely sent nothing."""
-        async with self._session_factory() as session, session.begin():
-            await plan_store.release_check_in(
-                session=session,
-                plan_step_id=check_in.plan_step_id,
-                respondent_id=check_in.respondent_id,
-                day=check_in.day,
-                now=check_in.claimed_at,
-            )
-
-    async def record_blocked(self, *, telegram_id: int) -> None:
-        """Telegram refused with 403: the person blocked the bot; ask them nothing more."""
-        async with self._session_factory() as session, session.begin():
-            await respondent_store.mark_respondent_blocked(session=session, telegram_id=telegram_id)
-
     async def statistics(self) -> tuple[list[plan_stats.StepTally], list[plan_stats.BlockerCount]]:
         """Committed steps by status and blocking reasons, per sector, below k suppressed."""
         async with self._session_factory() as session, session.begin():
@@ -284,37 +232,6 @@ class Plans:
                 await plan_stats.step_tallies(session=session, k=self.k),
                 await plan_stats.blocker_counts(session=session, k=self.k),
             )
-
-    async def _claim(
-        self, item: plan_store.DueCheckIn, locale: Locale, day: str, now: datetime
-    ) -> CheckIn | None:
-        try:
-            async with self._session_factory() as session, session.begin():
-                won = await plan_store.claim_check_in(
-                    session=session,
-                    plan_step_id=item.plan_step_id,
-                    respondent_id=item.respondent_id,
-                    day=day,
-                    now=now,
-                )
-                if not won:
-                    raise _Lost
-                step = await session.get(plan_store.PlanStep, item.plan_step_id)
-                assert step is not None
-                text = await self._step_text(session, step.assessment_id, step.step_id)
-                zone = _zone(item.time_zone, locale)
-                return CheckIn(
-                    item.plan_step_id,
-                    item.respondent_id,
-                    item.telegram_id,
-                    locale,
-                    text,
-                    step.due_at.astimezone(zone).date(),
-                    day,
-                    now,
-                )
-        except _Lost:
-            return None
 
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None
@@ -348,25 +265,6 @@ class Plans:
             return ()
         readiness = assess(kb, state.question_set, state.answers, refined=state.refined)
         return advise(kb, readiness, state.profile).plan.steps
-
-    async def _step_text(self, session: AsyncSession, assessment_id: int, step_id: str) -> Text:
-        assessment = await assessment_store.get_assessment(
-            session=session, assessment_id=assessment_id
-        )
-        assert assessment is not None
-        kb = await self._knowledge.revision(assessment.kb_revision)
-        profile = {
-            k: v for k, v in (("sector", assessment.sector), ("region", assessment.region)) if v
-        }
-        text, _ = kb.step(step_id).for_profile(profile)
-        return text
-
-
-def _zone(name: str | None, locale: Locale) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONES[locale])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONES[locale])
 
 
 def _locale(respondent: Respondent) -> Locale:

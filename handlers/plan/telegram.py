@@ -176,13 +176,13 @@ async def _deliver(bot: Bot, plans: Plans, renderer: Renderer, item: CheckIn) ->
     try:
         await bot.send_message(item.telegram_id, text, reply_markup=keyboard)
     except Forbidden:
-        await plans.record_blocked(telegram_id=item.telegram_id)
+        await plans.check_ins.record_blocked(telegram_id=item.telegram_id)
         return "blocked"
     except TelegramError as exc:
         if not _certainly_undelivered(exc):
             log.warning("check-in for plan step %s not sent: %s", item.plan_step_id, exc)
             return "failed"
-        await plans.release(check_in=item)
+        await plans.check_ins.release(check_in=item)
         log.warning("check-in for plan step %s deferred: %s", item.plan_step_id, exc)
         return "released"
     return "sent"
@@ -192,7 +192,7 @@ async def send_due_check_ins(
     *, bot: Bot, plans: Plans, renderer: Renderer, now: datetime
 ) -> CheckInRun:
     """Claim the check-ins due at `now` (one per person and local day) and send each once."""
-    claimed = await plans.claim_due(now=now)
+    claimed = await plans.check_ins.claim_due(now=now)
     counts = Counter([await _deliver(bot, plans, renderer, item) for item in claimed])
     return CheckInRun(**counts)
 
@@ -207,9 +207,9 @@ async def check_in(context: BotContext) -> None:
 
 
 def setup_check_ins(application: Application[Any, Any, Any, Any, Any, Any]) -> Job[Any]:
-    """Run the check-in job every `Plans.interval` on the application's JobQueue."""
+    """Run the check-in job every `CheckIns.interval` on the application's JobQueue."""
     plans: Plans = application.bot_data[SERVICES_KEY].plans
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError('check-ins need the JobQueue: install "python-telegram-bot[job-queue]"')
-    return job_queue.run_repeating(check_in, interval=plans.interval, name=JOB_NAME)
+    return job_queue.run_repeating(check_in, interval=plans.check_ins.interval, name=JOB_NAME)
