@@ -36,6 +36,7 @@ __all__ = [
     "list_plan_steps",
     "release_check_in",
     "set_paused",
+    "set_time_zone",
 ]
 
 
@@ -164,6 +165,15 @@ async def set_paused(
     """Pause check-ins (`paused_at` set) or resume them (None)."""
     setting = await _setting(session, respondent_id)
     setting.paused_at = paused_at
+    await session.flush()
+
+
+async def set_time_zone(
+    *, session: AsyncSession, respondent_id: int, time_zone: str | None
+) -> None:
+    """Set the IANA time zone the check-ins keep to (None: the language's default)."""
+    setting = await _setting(session, respondent_id)
+    setting.time_zone = time_zone
     await session.flush()
 
 

@@ -19,7 +19,7 @@ from storage import assessments as assessment_store
 from storage import plans as plan_store
 from storage import respondents as respondent_store
 
-__all__ = ["DEFAULT_TIME_ZONES", "CheckIn", "CheckIns", "step_text", "zone_for"]
+__all__ = ["DEFAULT_TIME_ZONES", "CheckIn", "CheckIns", "known_zone", "step_text", "zone_for"]
 
 DEFAULT_TIME_ZONES: dict[Locale, str] = {"fa": "Asia/Tehran", "en": "UTC"}
 
@@ -142,6 +142,15 @@ async def step_text(
     profile = {k: v for k, v in (("sector", assessment.sector), ("region", assessment.region)) if v}
     text, _ = kb.step(step_id).for_profile(profile)
     return text
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows (Asia/Tehran, Europe/Berlin)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def zone_for(name: str | None, locale: Locale) -> ZoneInfo:

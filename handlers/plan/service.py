@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
-from handlers.plan.check_ins import CheckIn, CheckIns, step_text, zone_for
+from handlers.plan.check_ins import CheckIn, CheckIns, known_zone, step_text, zone_for
 from knowledge import Locale, Text
 from knowledge.advisor import advise
 from knowledge.assessment import assess
@@ -200,6 +200,21 @@ class Plans:
                 session=session, respondent_id=respondent.id, paused_at=now if paused else None
             )
             return _locale(respondent)
+
+    async def set_time_zone(
+        self, *, telegram_id: int, language_code: str | None, name: str
+    ) -> tuple[Locale, str | None]:
+        """Keep check-ins to the IANA zone `name`; None (nothing stored) when it is unknown."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            locale = _locale(respondent)
+            if not known_zone(name):
+                return locale, None
+            assert respondent.id is not None
+            await plan_store.set_time_zone(
+                session=session, respondent_id=respondent.id, time_zone=name
+            )
+            return locale, name
 
     async def answer(
         self,

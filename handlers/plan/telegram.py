@@ -68,7 +68,8 @@ def _plans(context: BotContext) -> Plans:
 
 
 async def plan_command(update: Update, context: BotContext) -> None:
-    """/plan shows the committed steps; /plan pause, /plan resume, /plan ics (also written
+    """/plan shows the committed steps; /plan pause, /plan resume, /plan ics, /plan tz ZONE (the
+    first three also written
     /plan_pause, /plan_resume, /plan_ics: one word, so that a tap in the text sends it)."""
     message = update.effective_message
     assert message is not None
@@ -86,6 +87,14 @@ async def plan_command(update: Update, context: BotContext) -> None:
         )
         key = "plan_paused" if paused else "plan_resumed"
         await message.reply_html(renderer.text(locale, key, resume=bidi_isolate("/plan_resume")))
+        return
+    if word in {"tz", "timezone"}:
+        name = (context.args or ["", ""])[1:2] or [""]
+        locale, zone = await plans.set_time_zone(
+            telegram_id=telegram_id, language_code=language_code, name=name[0]
+        )
+        key = "plan_time_zone_set" if zone else "plan_time_zone_unknown"
+        await message.reply_html(renderer.text(locale, key, zone=bidi_isolate(zone or name[0])))
         return
     locale, overview = await plans.overview(telegram_id=telegram_id, language_code=language_code)
     if word == "ics" and overview.steps:

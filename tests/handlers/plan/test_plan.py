@@ -202,3 +202,23 @@ def test_due_dates_show_in_the_solar_hijri_calendar_for_persian_readers() -> Non
     assert shown_date("fa", date(2026, 12, 7)) == "۱۴۰۵/۰۹/۱۶"
     assert shown_date("fa", date(2026, 3, 21)) == "۱۴۰۵/۰۱/۰۱"
     assert shown_date("en", date(2026, 12, 7)) == "2026-12-07"
+
+
+async def test_check_ins_keep_to_a_time_zone_the_person_sets(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+) -> None:
+    user = emulator.user(18501, language_code="en")
+    await complete_checklist(user, shipped_kb, "en")
+    await commit_first_month(user, "en")
+
+    await user.send("/plan tz Mars/Olympus")
+    assert "Unknown time zone" in (user.last_bot_message.text or "")
+    await user.send("/plan tz Asia/Tokyo")
+    assert "Asia/Tokyo" in (user.last_bot_message.text or "")
+
+    # 13:00 UTC is daytime by the default (UTC) but 22:00 in Tokyo: quiet.
+    assert await run_job(bot, local("en", 31, 13)) == CheckInRun()
+    tokyo_morning = datetime.combine(
+        datetime.now(UTC).date() + timedelta(days=32), time(10), tzinfo=ZoneInfo("Asia/Tokyo")
+    )
+    assert await run_job(bot, tokyo_morning.astimezone(UTC)) == CheckInRun(sent=1)
