@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
@@ -68,7 +69,7 @@ def check_ins(user: EmulatedUser, locale: Locale) -> list[str]:
 
 async def plan_rows(bot: RunningBot) -> list[PlanStep]:
     async with bot.runtime.session_factory() as session:
-        return list((await session.execute(select(PlanStep).order_by(PlanStep.id))).scalars())
+        return list((await session.execute(select(PlanStep).order_by(col(PlanStep.id)))).scalars())
 
 
 @pytest.mark.parametrize(("locale", "user_id"), [("fa", 18001), ("en", 18002)])
