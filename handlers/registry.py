@@ -91,6 +91,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(private & ~filters.StatusUpdate.ALL, conversation.text_received),
         ]
     )
+    # Before everything else: the optional note after a blocking reason (stops further handling).
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, plan.note_received), group=-1
+    )
     application.add_error_handler(errors.error_occurred)
 
 

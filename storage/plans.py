@@ -22,6 +22,7 @@ from storage.models import Respondent, UtcDateTime, get_datetime_utc
 
 __all__ = [
     "BLOCK_REASONS",
+    "NOTE_MAX_LENGTH",
     "DueCheckIn",
     "NewStep",
     "PlanSetting",
@@ -35,6 +36,7 @@ __all__ = [
     "get_plan_step",
     "list_plan_steps",
     "release_check_in",
+    "set_blocked_note",
     "set_paused",
     "set_time_zone",
 ]
@@ -204,6 +206,19 @@ async def answer_check_in(
         step.blocked_note = None
     step.answered_at = now
     await session.flush()
+
+
+#: The longest note kept about a blocked step.
+NOTE_MAX_LENGTH = 500
+
+
+async def set_blocked_note(*, session: AsyncSession, step: PlanStep, note: str) -> bool:
+    """Keep the person's own words about why a step is blocked; False if it is not blocked."""
+    if step.status != StepStatus.BLOCKED.value:
+        return False
+    step.blocked_note = note.strip()[:NOTE_MAX_LENGTH] or None
+    await session.flush()
+    return True
 
 
 async def due_check_ins(

@@ -56,6 +56,8 @@ class ShownStep:
     due_on: date
     status: str
     blocked_reason: str | None
+    # The person's own words about a blocked step: shown to them only.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class Plans:
                         step.due_at.astimezone(zone).date(),
                         step.status,
                         step.blocked_reason,
+                        step.blocked_note,
                     )
                 )
             paused = setting is not None and setting.paused_at is not None
@@ -239,6 +242,21 @@ class Plans:
                 session=session, step=step, status=status, now=now, reason=reason
             )
             return _locale(respondent), True
+
+    async def add_note(
+        self, *, telegram_id: int, language_code: str | None, plan_step_id: int, note: str
+    ) -> tuple[Locale, bool]:
+        """Keep a note on the presser's own blocked step; False for anything else."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            step = await plan_store.get_plan_step(
+                session=session, plan_step_id=plan_step_id, respondent_id=respondent.id
+            )
+            kept = step is not None and await plan_store.set_blocked_note(
+                session=session, step=step, note=note
+            )
+            return _locale(respondent), kept
 
     async def statistics(self) -> tuple[list[plan_stats.StepTally], list[plan_stats.BlockerCount]]:
         """Committed steps by status and blocking reasons, per sector, below k suppressed."""

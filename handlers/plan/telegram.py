@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Bot, InputFile, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, Job
+from telegram.ext import Application, ApplicationHandlerStop, Job
 
 from handlers import callbacks
 from handlers.admin_access import Admin, admin_only
@@ -39,6 +39,7 @@ __all__ = [
     "PLAN_COMMANDS",
     "CheckInRun",
     "check_in",
+    "note_received",
     "plan_command",
     "plan_pressed",
     "plan_stats",
@@ -48,6 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 JOB_NAME = "plan_check_ins"
+NOTE_KEY = "plan_note_step"
 PLAN_COMMANDS = ("plan", "plan_pause", "plan_resume", "plan_ics")
 PAUSE_WORDS = {"pause", "stop", "توقف"}
 RESUME_WORDS = {"resume", "start", "ادامه"}
@@ -173,11 +175,34 @@ async def plan_pressed(update: Update, context: BotContext) -> None:
                 renderer.text(locale, "checkin_why"),
                 reply_markup=reasons_keyboard(renderer, locale, pressed.plan_step_id),
             )
+        elif reason is not None:
+            # The next text message (on this replica) is an optional note in the person's words.
+            if context.user_data is not None:
+                context.user_data[NOTE_KEY] = pressed.plan_step_id
+            await message.chat.send_message(renderer.text(locale, "checkin_note_invited"))
         else:
             await message.chat.send_message(renderer.text(locale, "checkin_thanks"))
         await query.edit_message_reply_markup(None)
         return
     await refuse_invalid_button(update, context)
+
+
+async def note_received(update: Update, context: BotContext) -> None:
+    """The optional note after a blocking reason; any other text goes on to the checklist."""
+    message = update.effective_message
+    pending = context.user_data.pop(NOTE_KEY, None) if context.user_data is not None else None
+    if message is None or not message.text or not isinstance(pending, int):
+        return
+    telegram_id, language_code = sender(update)
+    locale, kept = await _plans(context).add_note(
+        telegram_id=telegram_id,
+        language_code=language_code,
+        plan_step_id=pending,
+        note=message.text,
+    )
+    if kept:
+        await message.reply_html(context.renderer.text(locale, "checkin_note_kept"))
+        raise ApplicationHandlerStop
 
 
 async def _deliver(bot: Bot, plans: Plans, renderer: Renderer, item: CheckIn) -> str:

@@ -34,7 +34,10 @@ def plan_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> Iterato
             start=1,
         )
     )
-    yield (render_overview(renderer, locale, Overview(shown, True, "Asia/Tehran")),)
+    noted = ShownStep(
+        9, steps[0].text, "d30", date(2027, 1, 6), "blocked", "other", "a <i>note</i>"
+    )
+    yield (render_overview(renderer, locale, Overview((*shown, noted), True, "Asia/Tehran")),)
     check_in = CheckIn(
         3, 1, 1, locale, steps[0].text, date(2027, 1, 6), "2027-01-06", datetime.now(UTC)
     )

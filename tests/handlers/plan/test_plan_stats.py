@@ -24,6 +24,7 @@ from tests.handlers.plan.test_plan import (
 )
 
 ADMIN = 18900
+NOTE = "The <b>budget</b> office is closed until spring"
 
 
 @pytest.fixture
@@ -66,11 +67,22 @@ async def test_blockers_by_sector_are_shown_from_k_people_and_hidden_below(
     await commit_first_month(users[1], "en")
     assert (await run_job(bot, local("en", 32, 10))).sent == 2
     await blocked_for_budget(users[1], "en")
+    await users[1].send(NOTE)  # the optional note, in the person's own words
+    assert "note is kept" in (users[1].last_bot_message.text or "")
+    await users[1].send("/plan")
+    assert NOTE in (users[1].last_bot_message.text or "")  # shown to its author, escaped
     shown = len(admin.bot_messages)
     await admin.send("/plan_stats")
     two = "\n".join(m.text or "" for m in admin.bot_messages[shown:])
     assert "no budget: 2 steps, 2 people" in two
     assert "2 people, 2 steps: 0% done, 0% in progress, 100% blocked" in two
+    assert "spring" not in two
+
+    (note,) = [r.blocked_note for r in await plan_rows(bot) if r.blocked_note]
+    assert note == NOTE
+    # Only the one message after a reason is a note: the next text is not taken.
+    await users[1].send("another message")
+    assert [r.blocked_note for r in await plan_rows(bot) if r.blocked_note] == [NOTE]
 
     services = bot.runtime.services
     tallies, reasons = await services.plans.statistics()
