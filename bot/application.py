@@ -19,6 +19,7 @@ from bot.services import build_services
 from bot.settings import Settings
 from bot.update_order import PerChatUpdateProcessor
 from handlers.context import SERVICES_KEY, BotContext, Services
+from handlers.plan.telegram import setup_check_ins
 from handlers.registry import register, set_commands
 from handlers.reminders.telegram import setup_reminders
 from knowledge import load_shipped_kb, to_document
@@ -122,6 +123,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     register(application)
     setup_reminders(application)
+    setup_check_ins(application)
     return application
 
 

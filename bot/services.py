@@ -15,6 +15,7 @@ from handlers.i18n import Renderer
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
 from handlers.organisations.service import OrganisationAdmin
+from handlers.plan.service import Plans
 from handlers.privacy.service import Privacy
 from handlers.reminders.service import Reminders
 from handlers.report.chart_drawer import ChartDrawer
@@ -49,6 +50,12 @@ def build_services(
             delay=timedelta(hours=settings.reminder_delay_hours),
             default_locale=settings.default_language,
             interval=timedelta(seconds=settings.reminder_interval_seconds),
+        ),
+        plans=Plans(
+            session_factory,
+            knowledge,
+            default_locale=settings.default_language,
+            k=settings.stats_k,
         ),
         statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
         charts=ChartDrawer(workers=settings.chart_workers),

@@ -15,9 +15,12 @@ __all__ = [
     "Answer",
     "Back",
     "Callback",
+    "CheckInAnswer",
+    "CheckInReason",
     "ChooseLanguage",
     "ChooseProfile",
     "ChooseQuestionSet",
+    "CommitStep",
     "ConfirmForget",
     "ConfirmUpload",
     "ContinueChecklist",
@@ -26,6 +29,7 @@ __all__ = [
     "EvidenceOrigin",
     "EvidenceSubFactors",
     "ExportStats",
+    "OpenPlan",
     "RefineResults",
     "ShowCharts",
     "decode",
@@ -150,6 +154,42 @@ class ExportStats:
     file_format: str | None = None
 
 
+@dataclass(frozen=True)
+class OpenPlan:
+    """Show the action plan of a completed assessment, to commit to its steps."""
+
+    assessment_id: int
+
+
+@dataclass(frozen=True)
+class CommitStep:
+    """Commit to step `index` of an assessment's plan; None: every first-30-day step."""
+
+    assessment_id: int
+    index: int | None
+
+
+#: Check-in answers and their codes in callback data.
+CHECK_IN_CODES = {"done": "d", "in_progress": "p", "not_started": "n", "blocked": "b"}
+_CHECK_IN_STATUSES = {code: status for status, code in CHECK_IN_CODES.items()}
+
+
+@dataclass(frozen=True)
+class CheckInAnswer:
+    """Answer a check-in about a committed step: done, in_progress, not_started or blocked."""
+
+    plan_step_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class CheckInReason:
+    """Say why a committed step is blocked (budget, mandate, staff, legal, technical, other)."""
+
+    plan_step_id: int
+    reason: str
+
+
 Callback = (
     ChooseLanguage
     | ChooseProfile
@@ -165,6 +205,10 @@ Callback = (
     | EvidenceSubFactors
     | EvidenceCards
     | ExportStats
+    | OpenPlan
+    | CommitStep
+    | CheckInAnswer
+    | CheckInReason
 )
 
 _PROFILE_FIELDS = {"s": "sector", "r": "region", "o": "role"}
@@ -186,6 +230,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(rf"ev:(?:a|f:{_KEY})"), EvidenceSubFactors),
     (re.compile(rf"ev:([srq]):{_KEY}:(0|[1-9][0-9]{{0,2}})"), EvidenceCards),
     (re.compile(r"st:([srolm]{1,2})(?::(csv|json|xlsx))?"), ExportStats),
+    (re.compile(rf"pl:{_ID}"), OpenPlan),
+    (re.compile(rf"pk:{_ID}:(a|0|[1-9][0-9]{{0,2}})"), CommitStep),
+    (re.compile(rf"pc:{_ID}:([dpnb])"), CheckInAnswer),
+    (re.compile(rf"pb:{_ID}:(budget|mandate|staff|legal|technical|other)"), CheckInReason),
 )
 
 
@@ -221,6 +269,14 @@ def encode(callback: Callback) -> str:
             data = f"ev:{origin.value}:{subfactor_key}:{page}"
         case ExportStats(grouping, file_format):
             data = f"st:{grouping}" if file_format is None else f"st:{grouping}:{file_format}"
+        case OpenPlan(assessment_id):
+            data = f"pl:{assessment_id}"
+        case CommitStep(assessment_id, index):
+            data = f"pk:{assessment_id}:{'a' if index is None else index}"
+        case CheckInAnswer(plan_step_id, status):
+            data = f"pc:{plan_step_id}:{CHECK_IN_CODES[status]}"
+        case CheckInReason(plan_step_id, reason):
+            data = f"pb:{plan_step_id}:{reason}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -262,5 +318,13 @@ def decode(data: str | None) -> Callback | None:
             return EvidenceCards(groups[1], int(groups[2]), EvidenceOrigin(groups[0]))
         if kind is ExportStats:
             return ExportStats(groups[0], groups[1])
+        if kind is OpenPlan:
+            return OpenPlan(int(groups[0]))
+        if kind is CommitStep:
+            return CommitStep(int(groups[0]), None if groups[1] == "a" else int(groups[1]))
+        if kind is CheckInAnswer:
+            return CheckInAnswer(int(groups[0]), _CHECK_IN_STATUSES[groups[1]])
+        if kind is CheckInReason:
+            return CheckInReason(int(groups[0]), groups[1])
         return ConfirmForget(groups[0] == "yes")
     return None

@@ -13,6 +13,7 @@ from handlers.i18n import Renderer
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
 from handlers.organisations.service import OrganisationAdmin
+from handlers.plan.service import Plans
 from handlers.privacy.service import Privacy
 from handlers.reminders.service import Reminders
 from handlers.report.chart_drawer import ChartDrawer
@@ -35,6 +36,7 @@ class Services:
     audit: AuditTrail
     privacy: Privacy
     reminders: Reminders
+    plans: Plans
     statistics: Statistics
     # Draws the result charts in a worker process, started on the first chart.
     charts: ChartDrawer

@@ -19,6 +19,7 @@ from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
 from handlers.kb_admin import telegram as admin
 from handlers.organisations import telegram as organisations
+from handlers.plan import telegram as plan
 from handlers.privacy import telegram as privacy
 from handlers.reminders import telegram as reminder_job
 from handlers.report import telegram as report
@@ -30,6 +31,7 @@ COMMANDS = (
     "start",
     "results",
     "report",
+    "plan",
     "evidence",
     "ask",
     "restart",
@@ -55,6 +57,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("help", conversation.help_command, filters=private),
             CommandHandler("privacy", privacy.privacy, filters=private),
             CommandHandler("forget", privacy.forget, filters=private),
+            CommandHandler(plan.PLAN_COMMANDS, plan.plan_command, filters=private),
             CommandHandler("evidence", evidence.evidence, filters=private),
             CommandHandler("ask", evidence.ask, filters=private),
             # Administrators (each handler refuses and audits everyone else).
@@ -71,6 +74,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("orgs", organisations.organisations, filters=private),
             CommandHandler("stats", stats_admin.stats, filters=private),
             CommandHandler("export", stats_admin.export, filters=private),
+            CommandHandler("plan_stats", plan.plan_stats, filters=private),
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
             CallbackQueryHandler(privacy.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
@@ -79,6 +83,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),
+            CallbackQueryHandler(plan.plan_pressed, pattern=r"^p[lkcb]:"),
             # Every other button, including stale and forged ones, is checked here.
             CallbackQueryHandler(conversation.button_pressed),
             # Last: anything that looks like a command but matched none of the above.
@@ -86,6 +91,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(filters.TEXT & private, conversation.text_received),
             MessageHandler(private & ~filters.StatusUpdate.ALL, conversation.text_received),
         ]
+    )
+    # Before everything else: the optional note after a blocking reason (stops further handling).
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, plan.note_received), group=-1
     )
     application.add_error_handler(errors.error_occurred)
 

@@ -62,6 +62,7 @@ from storage.organisations import (
     get_organisation_by_name,
     list_organisations,
 )
+from storage.plans import PlanSetting, PlanStep
 from storage.respondents import (
     forget_respondent,
     get_or_create_respondent,
@@ -84,6 +85,8 @@ __all__ = [
     "KbUploadStatus",
     "Organisation",
     "OrganisationCount",
+    "PlanSetting",
+    "PlanStep",
     "Respondent",
     "StaleAssessmentError",
     "SubFactorResult",

@@ -10,6 +10,7 @@ from handlers import callbacks
 from handlers.checklist.service import Results, Step, position_of
 from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
+from handlers.plan.views import commit_button_row
 from handlers.replies import Reply, split_message
 from knowledge import (
     AskProfile,
@@ -177,6 +178,7 @@ def results_keyboard(renderer: Renderer, locale: Locale, results: Results) -> In
                 callbacks.ShowCharts(results.assessment_id),
             )
         ],
+        commit_button_row(renderer, locale, results.assessment_id),
         *refinement_rows(renderer, locale, results),
     ]
     return InlineKeyboardMarkup(rows)

@@ -22,6 +22,7 @@ CHAT_FEATURES = (
     "handlers.organisations",
     "handlers.statistics",
     "handlers.privacy",
+    "handlers.plan",
 )
 
 

@@ -9,6 +9,7 @@ import pytest
 from handlers import callbacks
 from handlers.callbacks import MAX_CALLBACK_BYTES, decode, encode
 from knowledge import KnowledgeBase, QuestionSet
+from storage.plans import BLOCK_REASONS
 
 LARGEST_ID = 10**18 - 1  # 18 digits, the most an id may have in callback data
 
@@ -41,6 +42,15 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.EvidenceCards("transparency", 12, callbacks.EvidenceOrigin.ASK),
     callbacks.ExportStats("s", None),
     callbacks.ExportStats("sm", "xlsx"),
+    callbacks.OpenPlan(7),
+    callbacks.CommitStep(7, 0),
+    callbacks.CommitStep(7, 123),
+    callbacks.CommitStep(LARGEST_ID, None),
+    callbacks.CheckInAnswer(LARGEST_ID, "done"),
+    callbacks.CheckInAnswer(9, "in_progress"),
+    callbacks.CheckInAnswer(9, "not_started"),
+    callbacks.CheckInAnswer(9, "blocked"),
+    *(callbacks.CheckInReason(LARGEST_ID, reason) for reason in BLOCK_REASONS),
 ]
 
 

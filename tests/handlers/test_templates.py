@@ -48,6 +48,7 @@ from knowledge import (
     to_document,
     validate_document,
 )
+from tests.handlers.plan.samples import plan_texts
 from tests.handlers.statistics.samples import stats_texts
 
 FSI_RUN = re.compile("\u2068[^\u2069]*\u2069")
@@ -169,6 +170,7 @@ def other_feature_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -
         yield (evidence_views.answer_screen(renderer, locale, kb, index.search(query)).text,)
     yield from admin_texts(renderer, kb, locale)
     yield from stats_texts(renderer, kb, locale, results(kb, MIXED, None))
+    yield from plan_texts(renderer, kb, locale)
 
 
 def admin_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> Iterator[Sample]:

@@ -34,6 +34,8 @@ TABLES = {
     "kb_revision",
     "kb_upload",
     "organisation",
+    "plan_setting",
+    "plan_step",
     "respondent",
     "score_slot",
     "subfactor_result",
@@ -73,7 +75,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0007_refinement"
+        assert await connection.run_sync(_current_revision) == _head() == "0008_plans"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:

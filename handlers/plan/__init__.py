@@ -1,0 +1,1 @@
+"""The action plan followed through: commit to steps, check-ins when they fall due, blockers."""
