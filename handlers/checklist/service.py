@@ -78,6 +78,9 @@ class Results:
     completed_at: datetime | None = None
     # The mean of each factor in the respondent's sector, when it has at least k assessments.
     sector_means: Mapping[str, float] | None = None
+    # The KB revision scored under, and the organisation's deep-link code (the report's name).
+    kb_revision: int | None = None
+    org_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -368,6 +371,8 @@ class Checklist:
                 sector_means=await stats_store.get_peer_factor_means(
                     session=session, sector=assessment.sector, k=self._stats_k
                 ),
+                kb_revision=assessment.kb_revision,
+                org_code=assessment.org_code,
             )
         return Step(
             locale=locale,
