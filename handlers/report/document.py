@@ -31,6 +31,13 @@ REPORT_FILE_PREFIX = "pishran-report"
 # The file name's organisation part: an organisation's deep-link code, else this.
 NO_ORGANISATION = "agency"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def direction_of(text: str) -> str:
+    """"rtl" for a text in Persian script (a Persian study's title), else "ltr": a citation is
+    laid out whole in its own direction, whatever the report's."""
+    return "rtl" if _ARABIC_SCRIPT.search(text) else "ltr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +112,7 @@ def render_report_document(
             renderer.text(locale, "report_page", "between"),
         ),
         "page_style": ", persian" if locale == "fa" else "",
+        "direction_of": direction_of,
         "scored": sum(1 for sf in readiness.subfactors if sf.score is not None),
         "charts": charts,
         "threshold": kb.driver_threshold,

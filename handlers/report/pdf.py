@@ -1,7 +1,9 @@
 """The report as a PDF: the report's HTML laid out by WeasyPrint (Pango shapes Persian).
 
-The fonts come from Python packages (Noto Sans Arabic for Persian, Noto Sans for Latin text),
-not from the system, so every machine lays the report out alike. WeasyPrint fetches nothing
+The fonts come from Python packages (IBM Plex Sans Arabic for Persian, Noto Sans for Latin
+text), not from the system, so every machine lays the report out alike. Not Noto Sans Arabic:
+it draws the dots of ب، ز، خ as glyphs of their own, so the PDF's text (search, copy, screen
+readers) read «جرای» for «برای»; IBM Plex Sans Arabic keeps one glyph per letter. WeasyPrint fetches nothing
 but those font files and the charts' data URIs: a link in the report is never followed.
 """
 
@@ -13,11 +15,12 @@ from pathlib import Path
 
 __all__ = ["FONT_FAMILIES", "font_face_css", "html_to_pdf"]
 
-# (CSS family name, package, font file in its `files/` folder): Latin first, so Latin runs use
-# Noto Sans and Persian falls through to Noto Sans Arabic.
+# (CSS family name, weight, package, font file in its `files/` folder); a variable font covers
+# every weight ("100 900").
 FONT_FAMILIES = (
-    ("Pishran Latin", "fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),
-    ("Pishran Persian", "fontpkg_noto_sans_arabic", "NotoSansArabic[wdth,wght].ttf"),
+    ("Pishran Latin", "100 900", "fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),
+    ("Pishran Persian", "400", "fontpkg_ibm_plex_sans_arabic", "IBMPlexSansArabic-Regular.ttf"),
+    ("Pishran Persian", "700", "fontpkg_ibm_plex_sans_arabic", "IBMPlexSansArabic-Bold.ttf"),
 )
 
 
@@ -29,18 +32,18 @@ def _font_path(package: str, name: str) -> Path:
 
 @functools.cache
 def font_face_css() -> str:
-    """@font-face rules for the packaged fonts, by file URL (variable fonts: every weight)."""
+    """@font-face rules for the packaged fonts, by file URL."""
     rules = [
-        f'@font-face {{ font-family: "{family}"; font-weight: 100 900;'
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight};'
         f' src: url("{_font_path(package, name).as_uri()}"); }}'
-        for family, package, name in FONT_FAMILIES
+        for family, weight, package, name in FONT_FAMILIES
     ]
     return "\n".join(rules)
 
 
 @functools.cache
 def _allowed_files() -> frozenset[str]:
-    return frozenset(_font_path(package, name).as_uri() for _, package, name in FONT_FAMILIES)
+    return frozenset(_font_path(package, name).as_uri() for *_, package, name in FONT_FAMILIES)
 
 
 def html_to_pdf(document: str) -> bytes:
