@@ -27,6 +27,7 @@ __all__ = [
     "EvidenceSubFactors",
     "ExportStats",
     "ShowCharts",
+    "ShowReport",
     "decode",
     "encode",
 ]
@@ -98,6 +99,13 @@ class ShowCharts:
 
 
 @dataclass(frozen=True)
+class ShowReport:
+    """Send the PDF report of a completed assessment (the button under its results)."""
+
+    assessment_id: int
+
+
+@dataclass(frozen=True)
 class ConfirmUpload:
     """An administrator confirms or cancels a pending knowledge base upload."""
 
@@ -151,6 +159,7 @@ Callback = (
     | ConfirmForget
     | ContinueChecklist
     | ShowCharts
+    | ShowReport
     | ConfirmUpload
     | EvidenceFactors
     | EvidenceSubFactors
@@ -171,6 +180,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(r"forget:(yes|no)"), ConfirmForget),
     (re.compile(rf"rem:{_ID}"), ContinueChecklist),
     (re.compile(rf"ch:{_ID}"), ShowCharts),
+    (re.compile(rf"rp:{_ID}"), ShowReport),
     (re.compile(rf"kbc:{_ID}:([yn])"), ConfirmUpload),
     (re.compile(r"ev:h"), EvidenceFactors),
     (re.compile(rf"ev:(?:a|f:{_KEY})"), EvidenceSubFactors),
@@ -199,6 +209,8 @@ def encode(callback: Callback) -> str:
             data = f"rem:{assessment_id}"
         case ShowCharts(assessment_id):
             data = f"ch:{assessment_id}"
+        case ShowReport(assessment_id):
+            data = f"rp:{assessment_id}"
         case ConfirmUpload(upload_id, confirmed):
             data = f"kbc:{upload_id}:{'y' if confirmed else 'n'}"
         case EvidenceFactors():
@@ -238,6 +250,8 @@ def decode(data: str | None) -> Callback | None:
             return ContinueChecklist(int(groups[0]))
         if kind is ShowCharts:
             return ShowCharts(int(groups[0]))
+        if kind is ShowReport:
+            return ShowReport(int(groups[0]))
         if kind is ConfirmUpload:
             return ConfirmUpload(int(groups[0]), groups[1] == "y")
         if kind is EvidenceFactors:

@@ -11,6 +11,7 @@ from handlers.checklist.service import Results, Step, position_of
 from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
 from handlers.replies import Reply, split_message
+from handlers.report.views import report_button
 from knowledge import AskProfile, AskQuestion, AskQuestionSet, Choice, Locale, QuestionSet, View
 
 __all__ = ["render_results", "render_step"]
@@ -122,7 +123,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
                 _button(
                     renderer.text(locale, "button_charts"),
                     callbacks.ShowCharts(results.assessment_id),
-                )
+                ),
+                report_button(renderer, locale, results.assessment_id),
             ]
         ]
     )

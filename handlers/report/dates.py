@@ -1,8 +1,8 @@
-"""Dates in the report: Solar Hijri with Persian digits for Persian readers, Gregorian for English."""
+"""Dates in the report: Solar Hijri in Persian digits for Persian readers, else Gregorian."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import jdatetime
 
@@ -22,7 +22,7 @@ IRAN_TIME = timezone(timedelta(hours=3, minutes=30), "IRST")
 def local_date(moment: datetime) -> date:
     """The calendar day of `moment` in Iran (a naive moment is taken as UTC, as stored)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(IRAN_TIME).date()
 
 

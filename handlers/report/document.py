@@ -35,7 +35,7 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\uf
 
 
 def direction_of(text: str) -> str:
-    """"rtl" for a text in Persian script (a Persian study's title), else "ltr": a citation is
+    """ "rtl" for a text in Persian script (a Persian study's title), else "ltr": a citation is
     laid out whole in its own direction, whatever the report's."""
     return "rtl" if _ARABIC_SCRIPT.search(text) else "ltr"
 

@@ -3,8 +3,9 @@
 The fonts come from Python packages (IBM Plex Sans Arabic for Persian, Noto Sans for Latin
 text), not from the system, so every machine lays the report out alike. Not Noto Sans Arabic:
 it draws the dots of ب، ز، خ as glyphs of their own, so the PDF's text (search, copy, screen
-readers) read «جرای» for «برای»; IBM Plex Sans Arabic keeps one glyph per letter. WeasyPrint fetches nothing
-but those font files and the charts' data URIs: a link in the report is never followed.
+readers) read «جرای» for «برای»; IBM Plex Sans Arabic keeps one glyph per letter.
+WeasyPrint fetches nothing but those font files and the charts' data URIs: a link in the
+report is never followed.
 """
 
 from __future__ import annotations
