@@ -16,10 +16,9 @@ from pathlib import Path
 
 __all__ = ["FONT_FAMILIES", "font_face_css", "html_to_pdf"]
 
-# (CSS family name, weight, package, font file in its `files/` folder); a variable font covers
-# every weight ("100 900").
+# (CSS family name, weight, package, font file in its `files/` folder).
 FONT_FAMILIES = (
-    ("Pishran Latin", "100 900", "fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),
+    ("Pishran Latin", "400", "fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),
     ("Pishran Persian", "400", "fontpkg_ibm_plex_sans_arabic", "IBMPlexSansArabic-Regular.ttf"),
     ("Pishran Persian", "700", "fontpkg_ibm_plex_sans_arabic", "IBMPlexSansArabic-Bold.ttf"),
 )
