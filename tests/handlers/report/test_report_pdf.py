@@ -62,7 +62,7 @@ def reassessed(kb: KnowledgeBase) -> Results:
 @pytest.mark.parametrize("locale", ["fa", "en"])
 def test_the_pdf_has_every_subfactor_every_doi_the_plan_and_the_comparison(
     shipped_kb: KnowledgeBase, locale: Locale
-):
+) -> None:
     results = reassessed(shipped_kb)
     pdf = html_to_pdf(render_report_document(RENDERER, locale, results, CHARTS))
     assert_complete_pdf(pdf, shipped_kb, results, locale)
@@ -94,7 +94,7 @@ def test_the_pdf_has_every_subfactor_every_doi_the_plan_and_the_comparison(
 
 def test_the_pdf_embeds_only_the_packaged_fonts_and_fetches_nothing_else(
     shipped_kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     secret = tmp_path / "not-for-the-report.png"
     secret.write_bytes(tiny_png())
     document = render_report_document(RENDERER, "fa", reassessed(shipped_kb), CHARTS)
@@ -104,7 +104,7 @@ def test_the_pdf_embeds_only_the_packaged_fonts_and_fetches_nothing_else(
     fonts = {
         str(font["/BaseFont"]).split("+", 1)[-1]
         for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
     }
     assert {"Pishran-Persian", "Pishran-Persian-Bold"} <= fonts
     # The charts' data URIs are drawn; the local file is never read.
@@ -127,7 +127,7 @@ def test_the_pdf_embeds_only_the_packaged_fonts_and_fetches_nothing_else(
 )
 def test_report_dates_are_solar_hijri_in_persian_and_gregorian_in_english(
     moment: datetime, persian: str, english: str
-):
+) -> None:
     assert report_date("fa", moment) == persian
     assert report_date("en", moment) == english
 
@@ -143,8 +143,12 @@ def test_report_dates_are_solar_hijri_in_persian_and_gregorian_in_english(
     ],
 )
 def test_the_file_name_says_organisation_date_and_revision_in_ascii(
-    shipped_kb: KnowledgeBase, locale: Locale, org_code: str | None, revision: int | None, expected
-):
+    shipped_kb: KnowledgeBase,
+    locale: Locale,
+    org_code: str | None,
+    revision: int | None,
+    expected: str,
+) -> None:
     results = replace(completed_results(shipped_kb), org_code=org_code, kb_revision=revision)
     name = report_filename(locale, results)
     assert name == expected and name.isascii()
@@ -158,7 +162,7 @@ def documents(user: EmulatedUser) -> list[ChatMessage]:
 
 async def test_the_report_button_sends_the_pdf_of_the_pressers_own_assessment(
     emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
-):
+) -> None:
     owner = emulator.user(4601, language_code="fa")
     await complete_checklist(owner, shipped_kb, "fa")
     assert documents(owner) == []
