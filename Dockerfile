@@ -11,6 +11,10 @@ RUN /opt/pishran/bin/pip install --no-cache-dir --upgrade pip \
  && /opt/pishran/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
+# Pango lays out the PDF report (WeasyPrint); the fonts come from Python packages.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 pishran
 COPY --from=build /opt/pishran /opt/pishran
 ENV PATH=/opt/pishran/bin:$PATH \

@@ -14,6 +14,7 @@ from functools import partial
 from handlers.checklist.service import Results
 from handlers.i18n import Renderer
 from handlers.report.document import render_report_document
+from handlers.report.pdf import html_to_pdf
 from handlers.report.telegram import chart_images
 from knowledge import Locale, QuestionSet, advise, assess, load_shipped_kb
 
@@ -46,6 +47,7 @@ def main() -> None:
         actions: dict[str, Callable[[], object]] = {
             "two charts": partial(chart_images, renderer, locale, results),
             "document": partial(render_report_document, renderer, locale, results, charts),
+            "pdf": partial(html_to_pdf, render_report_document(renderer, locale, results, charts)),
         }
         for name, action in actions.items():
             times = _timed(action, args.repeat)

@@ -53,7 +53,7 @@ def keyboard_reply(call: ApiCall) -> bool:
 
 
 def step_reply(call: ApiCall) -> bool:
-    """A reply that ends a checklist step: a keyboard other than the results' 📊 Charts button.
+    """A reply that ends a checklist step: a keyboard other than the results' 📊 and 📄 buttons.
 
     The completing answer replies with several messages: the scores (under the charts button)
     first and the explore screen last; the step is over when the last one arrives.
@@ -62,7 +62,7 @@ def step_reply(call: ApiCall) -> bool:
         return False
     rows = call.params["reply_markup"]["inline_keyboard"]
     data = [str(button.get("callback_data", "")) for row in rows for button in row]
-    return not (data and all(item.startswith("ch:") for item in data))
+    return not (data and all(item.startswith(("ch:", "rp:")) for item in data))
 
 
 def step_kind(kind: str, payload: str) -> str:

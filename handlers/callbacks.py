@@ -32,6 +32,7 @@ __all__ = [
     "OpenPlan",
     "RefineResults",
     "ShowCharts",
+    "ShowReport",
     "decode",
     "encode",
 ]
@@ -105,6 +106,13 @@ class ShowCharts:
 @dataclass(frozen=True)
 class RefineResults:
     """Ask the detailed questions of a completed short checklist's top priorities."""
+
+    assessment_id: int
+
+
+@dataclass(frozen=True)
+class ShowReport:
+    """Send the PDF report of a completed assessment (the button under its results)."""
 
     assessment_id: int
 
@@ -200,6 +208,7 @@ Callback = (
     | ContinueChecklist
     | ShowCharts
     | RefineResults
+    | ShowReport
     | ConfirmUpload
     | EvidenceFactors
     | EvidenceSubFactors
@@ -225,6 +234,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(rf"rem:{_ID}"), ContinueChecklist),
     (re.compile(rf"ch:{_ID}"), ShowCharts),
     (re.compile(rf"rf:{_ID}"), RefineResults),
+    (re.compile(rf"rp:{_ID}"), ShowReport),
     (re.compile(rf"kbc:{_ID}:([yn])"), ConfirmUpload),
     (re.compile(r"ev:h"), EvidenceFactors),
     (re.compile(rf"ev:(?:a|f:{_KEY})"), EvidenceSubFactors),
@@ -259,6 +269,8 @@ def encode(callback: Callback) -> str:
             data = f"ch:{assessment_id}"
         case RefineResults(assessment_id):
             data = f"rf:{assessment_id}"
+        case ShowReport(assessment_id):
+            data = f"rp:{assessment_id}"
         case ConfirmUpload(upload_id, confirmed):
             data = f"kbc:{upload_id}:{'y' if confirmed else 'n'}"
         case EvidenceFactors():
@@ -308,6 +320,8 @@ def decode(data: str | None) -> Callback | None:
             return ShowCharts(int(groups[0]))
         if kind is RefineResults:
             return RefineResults(int(groups[0]))
+        if kind is ShowReport:
+            return ShowReport(int(groups[0]))
         if kind is ConfirmUpload:
             return ConfirmUpload(int(groups[0]), groups[1] == "y")
         if kind is EvidenceFactors:

@@ -80,6 +80,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
             CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),
             CallbackQueryHandler(conversation.refine_pressed, pattern=r"^rf:"),
+            CallbackQueryHandler(report.report_pressed, pattern=r"^rp:"),
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),

@@ -100,6 +100,9 @@ class Results:
     refinable: bool = False
     # The sub-factors scored on all their questions by a finished refinement.
     refined: tuple[str, ...] = ()
+    # The KB revision scored under, and the organisation's deep-link code (the report's name).
+    kb_revision: int | None = None
+    org_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -502,6 +505,8 @@ class Checklist:
                 and not state.refined
                 and not refinement(kb, readiness).is_empty,
                 refined=refined,
+                kb_revision=assessment.kb_revision,
+                org_code=assessment.org_code,
             )
         return Step(
             locale=locale,

@@ -12,6 +12,7 @@ from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
 from handlers.plan.views import commit_button_row
 from handlers.replies import Reply, split_message
+from handlers.report.views import report_button
 from knowledge import (
     AskProfile,
     AskQuestion,
@@ -169,14 +170,15 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
 
 
 def results_keyboard(renderer: Renderer, locale: Locale, results: Results) -> InlineKeyboardMarkup:
-    """The buttons under the results summary: the charts (drawn on request, in a worker) and
-    the offer to sharpen the advice with a few detailed questions."""
+    """The buttons under the results summary: the charts (drawn on request, in a worker), the
+    PDF report, committing to plan steps, and the offer to sharpen the advice."""
     rows = [
         [
             _button(
                 renderer.text(locale, "button_charts"),
                 callbacks.ShowCharts(results.assessment_id),
-            )
+            ),
+            report_button(renderer, locale, results.assessment_id),
         ],
         commit_button_row(renderer, locale, results.assessment_id),
         *refinement_rows(renderer, locale, results),

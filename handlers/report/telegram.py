@@ -1,11 +1,11 @@
-"""The results as pictures and as a document: the charts on request, and /report."""
+"""The results as pictures and as a document: the charts on request, and the PDF report."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 
-from telegram import Chat, InputFile, Message, Update
+from telegram import Chat, InputFile, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -21,20 +21,19 @@ from handlers.report.chart_data import (
     SubFactorBar,
 )
 from handlers.report.chart_drawer import ChartDrawer, ChartJob, draw_job
-from handlers.report.document import render_report_document
+from handlers.report.document import render_report_document, report_filename
+from handlers.report.pdf import html_to_pdf
 from knowledge import Locale
 
 __all__ = [
-    "REPORT_FILE_PREFIX",
     "chart_images",
     "chart_job",
     "charts_pressed",
     "report",
-    "report_filename",
+    "report_pressed",
 ]
 
 log = logging.getLogger(__name__)
-REPORT_FILE_PREFIX = "pishran-report"
 
 
 def _shown(value: float) -> str:
@@ -132,17 +131,11 @@ async def _draw_and_send(
         await chat.send_photo(image.png, caption=caption)
 
 
-def report_filename(results: Results) -> str:
-    """The document's file name, dated by the assessment's completion."""
-    when = results.completed_at.date().isoformat() if results.completed_at else "latest"
-    return f"{REPORT_FILE_PREFIX}-{when}.html"
-
-
 async def report(update: Update, context: BotContext) -> None:
-    """Send the latest results as a printable HTML document (charts, advice, references).
+    """/report: send the latest results as a PDF report (charts, advice, plan, references).
 
-    Like the charts button, the document is drawn and sent by a ChartDrawer task, so the
-    drawing in the worker process holds up no one else's update."""
+    Like the charts button, the report is drawn, laid out and sent by a ChartDrawer task, with
+    the drawing and the layout in the worker process, so it holds up no one else's update."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     step = await context.checklist.latest_results(
@@ -154,23 +147,51 @@ async def report(update: Update, context: BotContext) -> None:
         return
     drawer = context.services.charts
     key = ("report", step.results.assessment_id)
-    if not drawer.start(key, _send_report(message, renderer, step.locale, step.results, drawer)):
+    work = _send_report(message.chat, renderer, step.locale, step.results, drawer)
+    if not drawer.start(key, work):
         await message.reply_html(renderer.markup(step.locale, "report_busy"))
 
 
+async def report_pressed(update: Update, context: BotContext) -> None:
+    """The "📄 Report" button under the results: the PDF of the presser's own completed
+    assessment named in the button (a forged or someone else's id gets an alert)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    pressed = callbacks.decode(query.data)
+    assessment_id = pressed.assessment_id if isinstance(pressed, callbacks.ShowReport) else None
+    locale, results = await context.checklist.completed_results(
+        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
+    )
+    renderer = context.renderer
+    if results is None:  # forged, someone else's, not completed, or deleted with /forget
+        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+        return
+    drawer = context.services.charts
+    work = _send_report(query.message.chat, renderer, locale, results, drawer)
+    started = drawer.start(("report", results.assessment_id), work)
+    await query.answer(renderer.text(locale, "report_preparing" if started else "report_busy"))
+
+
+def render_report_pdf(html: str) -> bytes:
+    """The PDF of a report page (a module-level function, so a worker process can run it)."""
+    return html_to_pdf(html)
+
+
 async def _send_report(
-    message: Message, renderer: Renderer, locale: Locale, results: Results, drawer: ChartDrawer
+    chat: Chat, renderer: Renderer, locale: Locale, results: Results, drawer: ChartDrawer
 ) -> None:
     with contextlib.suppress(TelegramError):  # only a hint that something is coming
-        await message.chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+        await chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
     try:
         charts = await drawer.draw(chart_job(renderer, locale, results))
+        document = render_report_document(renderer, locale, results, charts)
+        pdf = await drawer.run(render_report_pdf, document)
     except Exception:
-        log.exception("could not draw the charts for the report")
-        await message.reply_html(renderer.markup(locale, "charts_failed"))
+        log.exception("could not make the report")
+        await chat.send_message(renderer.markup(locale, "report_failed"))
         return
-    document = render_report_document(renderer, locale, results, charts).encode("utf-8")
-    await message.reply_document(
-        InputFile(document, filename=report_filename(results)),
+    await chat.send_document(
+        InputFile(pdf, filename=report_filename(locale, results)),
         caption=renderer.markup(locale, "report_caption"),
     )

@@ -32,6 +32,7 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.ContinueChecklist(7),
     callbacks.ShowCharts(7),
     callbacks.RefineResults(7),
+    callbacks.ShowReport(7),
     callbacks.ConfirmUpload(12, True),
     callbacks.ConfirmUpload(12, False),
     callbacks.EvidenceFactors(),
@@ -81,6 +82,7 @@ def test_the_longest_possible_data_fits_in_64_bytes(shipped_kb: KnowledgeBase) -
         callbacks.Back(LARGEST_ID, positions),
         callbacks.ContinueChecklist(LARGEST_ID),
         callbacks.ShowCharts(LARGEST_ID),
+        callbacks.ShowReport(LARGEST_ID),
         callbacks.ConfirmUpload(LARGEST_ID, False),
     ]
     for callback in longest:
@@ -136,6 +138,9 @@ def test_encoding_past_64_bytes_is_refused() -> None:
         "ch:0",
         "ch:x",
         "ch:1:2",
+        "rp:",
+        "rp:0",
+        "rp:1:2",
         "kbc:1:maybe",
         "ev:",
         "ev:x:transparency:0",

@@ -16,6 +16,7 @@ from handlers.report.document import ChartImage, render_report_document
 from knowledge import KnowledgeBase, Locale, QuestionSet, advise, assess
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot
+from tests.auxil.pdf import assert_complete_pdf, pdf_text
 
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
 HOSTILE = "<script>alert('x')</script> & Co"
@@ -65,7 +66,7 @@ def test_the_report_has_every_subfactor_and_every_cited_reference(
     assert f'<html lang="{locale}" dir="{direction}">' in document
     assert_complete_report(document, shipped_kb, results, locale)
     assert document.count('src="data:image/png;base64,') == 2
-    assert ("۲۰۲۶-۰۳-۰۱" if locale == "fa" else "2026-03-01") in document
+    assert ("۱۴۰۴/۱۲/۱۰" if locale == "fa" else "1 March 2026") in document  # Solar Hijri in fa
 
 
 @pytest.mark.parametrize("locale", ["fa", "en"])
@@ -132,9 +133,14 @@ async def test_the_charts_button_sends_two_charts_and_report_sends_the_document(
         telegram_id=user_id, language_code=locale
     )
     assert step.results is not None
+    assessment_id = step.results.assessment_id
     assert summary.buttons == [
-        [(renderer.text(locale, "button_charts"), f"ch:{step.results.assessment_id}")],
-        [(renderer.text(locale, "button_refine"), f"rf:{step.results.assessment_id}")],
+        [
+            (renderer.text(locale, "button_charts"), f"ch:{assessment_id}"),
+            (renderer.text(locale, "button_report"), f"rp:{assessment_id}"),
+        ],
+        [(renderer.text(locale, "button_plan_commit"), f"pl:{assessment_id}")],
+        [(renderer.text(locale, "button_refine"), f"rf:{assessment_id}")],
     ]
     assert summary.text is not None and shipped_kb.factors[0].title.get(locale) in summary.text
 
@@ -155,14 +161,14 @@ async def test_the_charts_button_sends_two_charts_and_report_sends_the_document(
     await bot.runtime.services.charts.drain()
     sent = user.last_bot_message
     assert sent.document is not None
-    assert re.fullmatch(r"pishran-report-\d{4}-\d{2}-\d{2}\.html", sent.document.filename)
-    assert sent.document.mime_type == "text/html"
+    year = r"14\d\d" if locale == "fa" else r"20\d\d"  # Solar Hijri for Persian readers
+    pattern = rf"pishran-report-agency-{year}-\d\d-\d\d-r\d+-a{assessment_id}\.pdf"
+    assert re.fullmatch(pattern, sent.document.filename)
+    assert sent.document.mime_type == "application/pdf"
     assert sent.caption == renderer.text(locale, "report_caption")
-    document = sent.document.data.decode("utf-8")
-    assert f'<html lang="{locale}"' in document
-    assert_complete_report(document, shipped_kb, step.results, locale)
-    assert "<script>" not in document and "&lt;script&gt;" in document
-    assert document.count('src="data:image/png;base64,') == 2
+    assert_complete_pdf(sent.document.data, shipped_kb, step.results, locale)
+    if locale == "en":  # shown as typed, not as markup
+        assert HOSTILE in pdf_text(sent.document.data, normalise=False)
 
 
 async def test_results_command_shows_the_charts_button_again(
