@@ -40,8 +40,10 @@ def _load_catalogs() -> dict[str, dict[str, Any]]:
         files = sorted(
             (f for f in (root / locale).iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
         )
+        # libyaml's parser when present: the pure-Python one takes a fifth of a second here.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         for file in files:
-            entries = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            entries = yaml.load(file.read_text(encoding="utf-8"), loader) or {}
             clash = merged.keys() & entries.keys()
             if clash:
                 raise ValueError(f"{locale}/{file.name} redefines {sorted(clash)}")

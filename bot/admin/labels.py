@@ -25,8 +25,9 @@ class Labels:
 
     def __init__(self) -> None:
         root = resources.files("bot") / "templates" / "admin"
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when present
         self.catalogs: dict[Locale, dict[str, Any]] = {
-            locale: yaml.safe_load((root / f"labels.{locale}.yaml").read_text(encoding="utf-8"))
+            locale: yaml.load((root / f"labels.{locale}.yaml").read_text(encoding="utf-8"), loader)
             for locale in LOCALES
         }
 
