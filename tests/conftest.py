@@ -70,6 +70,30 @@ def _postgres_url() -> str | None:
     return os.environ.get(POSTGRES_URL_VARIABLE) or None
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--sqlite-only` (`./dev test --fast`): leave out the PostgreSQL runs of database tests."""
+    parser.addoption(
+        "--sqlite-only",
+        action="store_true",
+        help="deselect every test that runs on PostgreSQL (the inner loop; CI runs them all)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the PostgreSQL runs under `--sqlite-only`."""
+    if not config.getoption("--sqlite-only"):
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (left_out if on_postgres else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     """This test process's databases, migrated once (see tests/auxil/databases.py)."""
