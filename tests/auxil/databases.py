@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -155,7 +156,8 @@ class Databases:
         return name
 
     async def _reset(self, admin: AsyncEngine, name: str) -> None:
-        """Close every connection to the database, then empty it; drop it if its schema changed."""
+        """Close every connection to the database, then empty it; if the test changed its
+        schema or dropped it, or it cannot be emptied, the next test gets a new one."""
         async with admin.connect() as connection:
             await connection.execute(
                 text(
@@ -164,15 +166,26 @@ class Databases:
                 ),
                 {"name": name},
             )
+            # Some tests drop their database on purpose (tests/bot/test_web.py).
+            exists = await connection.scalar(
+                text("SELECT count(*) FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+        if not exists or not await self._empty(name):
+            self._postgres = None
+            await self._drop(admin, name)
+
+    async def _empty(self, name: str) -> bool:
         engine = create_async_engine(self._url(name), poolclass=NullPool)
         try:
             async with engine.begin() as connection:
                 schema = await connection.run_sync(_schema)
-                if schema == self._postgres_schema:
-                    tables = ", ".join(f'"{t}"' for t in sorted(schema[0] - {VERSION_TABLE}))
-                    await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                    return
+                if schema != self._postgres_schema:
+                    return False
+                await connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+                tables = ", ".join(f'"{t}"' for t in sorted(schema[0] - {VERSION_TABLE}))
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                return True
+        except DBAPIError:  # the lock was not granted: something still holds the tables
+            return False
         finally:
             await engine.dispose()
-        await self._drop(admin, name)  # the next test gets a newly migrated one
-        self._postgres = None
