@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
@@ -110,8 +111,9 @@ def load_kb(data: Mapping[str, Any]) -> KnowledgeBase:
     return _build(KBDocument.model_validate(data))
 
 
+@functools.cache  # immutable, and its file does not change while the process runs
 def load_shipped_kb() -> KnowledgeBase:
-    """The knowledge base shipped with the package."""
+    """The knowledge base shipped with the package, read and validated once per process."""
     return load_kb(read_document(shipped_kb_path()))
 
 
