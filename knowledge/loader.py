@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -126,8 +127,9 @@ def load_kb(data: Mapping[str, Any]) -> KnowledgeBase:
     return build_kb(upgraded, v1_stage_mins={s.key: s.min for s in v1.stages})
 
 
+@functools.cache  # immutable, and its file does not change while the process runs
 def load_shipped_kb() -> KnowledgeBase:
-    """The knowledge base shipped with the package."""
+    """The knowledge base shipped with the package, read and validated once per process."""
     return load_kb(read_document(shipped_kb_path()))
 
 

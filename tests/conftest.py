@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from bot.emulator import BotApiEmulator
 from knowledge import KnowledgeBase, load_shipped_kb
-from storage.db import normalise_database_url
+from tests.auxil.databases import Databases
 
 # Variables the project reads; tests set what they need explicitly.
 _PROJECT_VARIABLES = (
@@ -75,27 +71,54 @@ def _postgres_url() -> str | None:
     return os.environ.get(POSTGRES_URL_VARIABLE) or None
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--sqlite-only` (`./dev test --fast`): leave out the PostgreSQL runs of database tests."""
+    parser.addoption(
+        "--sqlite-only",
+        action="store_true",
+        help="deselect every test that runs on PostgreSQL (the inner loop; CI runs them all)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the PostgreSQL runs under `--sqlite-only`."""
+    if not config.getoption("--sqlite-only"):
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (left_out if on_postgres else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """This test process's databases, migrated once (see tests/auxil/databases.py)."""
+    databases = Databases(tmp_path_factory.mktemp("databases"), _postgres_url())
+    yield databases
+    asyncio.run(databases.close())
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of an empty database that lives as long as the test."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, databases: Databases
+) -> AsyncIterator[str]:
+    """The URL of a database of this test alone, migrated to head; empty if the test is marked
+    `empty_database`."""
+    empty = request.node.get_closest_marker("empty_database") is not None
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'pishran.sqlite3'}"
+        yield await databases.sqlite(tmp_path / "pishran.sqlite3", empty=empty)
         return
     if _postgres_url() is None:
         if os.environ.get(REQUIRE_POSTGRES_VARIABLE):
             pytest.fail(f"{REQUIRE_POSTGRES_VARIABLE} is set but {POSTGRES_URL_VARIABLE} is not")
         pytest.skip(f"{POSTGRES_URL_VARIABLE} not set")
-    server_url = make_url(normalise_database_url(_postgres_url() or ""))
-    name = f"pishran_test_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with databases.postgresql(empty=empty) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from knowledge import LOCALES
 
 __all__ = ["CHAT_FEATURES", "load_catalogs"]
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: The packages whose `locales/<locale>/*.yaml` files make up the chat catalog.
 CHAT_FEATURES = (
     "handlers.checklist",
@@ -43,7 +45,8 @@ def load_catalogs(packages: Iterable[str]) -> dict[str, dict[str, Any]]:
                 (f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
             )
             for file in files:
-                entries = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                # libyaml's parser when present: the pure-Python one takes a fifth of a second.
+                entries = yaml.load(file.read_text(encoding="utf-8"), _LOADER) or {}
                 clash = merged.keys() & entries.keys()
                 if clash:
                     raise ValueError(f"{package}: {locale}/{file.name} redefines {sorted(clash)}")

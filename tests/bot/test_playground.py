@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import struct
 import sys
 import zlib
@@ -31,6 +30,7 @@ from bot.playground.server import _loopback_url
 from bot.settings import Settings
 from handlers.i18n import Renderer, load_catalogs
 from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
+from tests.auxil.ports import free_port
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
 
@@ -422,12 +422,6 @@ def test_a_wildcard_address_is_opened_on_loopback() -> None:
     assert _loopback_url([("127.0.0.1", 41000)]) == "http://127.0.0.1:41000/"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _serve_until_interrupted(tmp_path: Path, *args: str, **env: str) -> str:
     """Run `pishran <args>`, open the page once it logs its URL, then press Ctrl-C."""
     pishran = Path(sys.executable).with_name("pishran")
@@ -466,6 +460,6 @@ async def test_pishran_playground_serves_the_page_and_stops_on_ctrl_c(tmp_path: 
 
 
 async def test_pishran_run_without_a_token_starts_the_playground(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     url = await _serve_until_interrupted(tmp_path, "run", PORT=str(port))
     assert url == f"http://127.0.0.1:{port}/"

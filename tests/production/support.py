@@ -7,7 +7,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +23,7 @@ from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from bot.web import SECRET_HEADER, build_web_app
 from tests.auxil.harness import bot_settings
+from tests.auxil.ports import free_port
 
 __all__ = [
     "SECRET",
@@ -121,13 +121,6 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {within} s: {what}")
         await asyncio.sleep(every)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

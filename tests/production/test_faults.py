@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, QuestionSet
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
+from tests.auxil.ports import free_port
 
 REPLY_METHODS = ("sendMessage", "editMessageText", "answerCallbackQuery")
 ANSWER = re.compile(r"a:(\d+):([a-z0-9_]+):([0-9x])")
@@ -407,9 +407,7 @@ async def test_a_refused_connection_is_retried_once_the_bot_api_is_back(
     """Nothing listens on the Bot API's port at first: the connection is refused, which both
     clients report as not carried out, so the call is repeated (after the backoff, when the
     Bot API is listening again) and goes through."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     runner = web.AppRunner(emulator.build_app())
     await runner.setup()
     backoffs: list[float] = []

@@ -20,7 +20,11 @@ from storage.models import Answer, Assessment
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.production.support import ReplicaProcess, eventually, round_robin
 
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+# The processes start together on an empty database: one migrates, the other waits for it.
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+    pytest.mark.empty_database,
+]
 
 CORE_VALUES: list[int | None] = [1, 2, 3, 4, 0, None, 2, 3, 4, 1, 0, 2, 3, 4, 2, 1]
 USER_ID = 7315926480  # ten digits, so that finding it in a log line is no coincidence

@@ -32,7 +32,11 @@ from tests.production.support import (
     webhook_settings,
 )
 
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+# The replicas start together on an empty database: one migrates, the other waits for it.
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+    pytest.mark.empty_database,
+]
 
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
 REFRESH_SECONDS = 0.2

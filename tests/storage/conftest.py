@@ -2,7 +2,8 @@
 
 Set PISHRAN_TEST_POSTGRES_URL to a server URL whose user may create databases, e.g.
 postgresql+asyncpg://postgres@127.0.0.1:55432/postgres (`./dev test` starts such a server);
-each test gets its own database, dropped afterwards.
+each test gets its own database, a copy of one migrated to head (tests/auxil/databases.py),
+dropped afterwards.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from tests.storage.factories import create_respondent
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine on a database migrated to head by the real migrations."""
     engine = build_engine(database_url)
-    await upgrade_database(engine)
+    if request.node.get_closest_marker("empty_database") is not None:
+        await upgrade_database(engine)  # other tests get a copy of a database migrated so
     yield engine
     await engine.dispose()
 

@@ -234,6 +234,7 @@ async def test_only_one_of_two_concurrent_saves_wins(
     async with session_factory() as session:
         assessment_id = (await create_assessment(session, respondent)).id
     assert assessment_id is not None
+    both_read = asyncio.Barrier(2)
 
     async def save(cursor: int) -> bool:
         state = InterviewState(profile=PROFILE, cursor=cursor)
@@ -241,7 +242,7 @@ async def test_only_one_of_two_concurrent_saves_wins(
             async with session_factory() as session, session.begin():
                 assessment = await get_assessment(session=session, assessment_id=assessment_id)
                 assert assessment is not None
-                await asyncio.sleep(0.05)  # both have read version 0 before either writes
+                await both_read.wait()  # both have read version 0 before either writes
                 await save_interview_state(session=session, assessment=assessment, state=state)
         except StaleAssessmentError:
             return False

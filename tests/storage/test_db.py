@@ -72,6 +72,7 @@ def _table_names(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
+@pytest.mark.empty_database
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
@@ -85,6 +86,7 @@ async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:
         assert await connection.run_sync(_current_revision) == _head()
 
 
+@pytest.mark.empty_database
 async def test_upgrade_accepts_a_url_from_any_working_directory(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
