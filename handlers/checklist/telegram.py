@@ -12,6 +12,7 @@ from handlers import callbacks
 from handlers.checklist.service import Refusal, Step
 from handlers.checklist.views import render_step
 from handlers.context import BotContext
+from handlers.evidence import telegram as evidence
 from handlers.replies import Reply
 from handlers.updates import refuse_invalid_button, reply_entry, sender
 from knowledge import (
@@ -219,12 +220,20 @@ async def button_pressed(update: Update, context: BotContext) -> None:
 
 
 async def text_received(update: Update, context: BotContext) -> None:
-    """Take a message as the organisation's name where one is asked; else point to the buttons."""
+    """Take a message as the organisation's name where one is asked; a question where none is
+    pending (or after a bare /ask); else point to the buttons."""
     message = update.effective_message
     assert message is not None
     telegram_id, language_code = sender(update)
+    asked = context.user_data is not None and context.user_data.get(evidence.ASK_PENDING)
+    if asked and message.text:
+        await evidence.answer_question(update, context, message.text)
+        return
     step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
     if step.refusal is not None:
+        if message.text and message.text.strip():  # no question pending: a question to us
+            await evidence.answer_question(update, context, message.text)
+            return
         await message.reply_html(context.renderer.markup(step.locale, "no_active"))
         return
     if isinstance(step.view, AskProfile) and step.view.options is None:
