@@ -44,6 +44,7 @@ from knowledge.interview import (
     View,
     advance,
     current_view,
+    options_in_order,
     questions_of,
 )
 from knowledge.loader import (
@@ -174,6 +175,7 @@ __all__ = [
     "load_shipped_kb",
     "normalise_digits",
     "normalise_text",
+    "options_in_order",
     "parse_document",
     "place_stage",
     "questions_of",

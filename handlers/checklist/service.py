@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -35,6 +35,7 @@ from knowledge import (
     View,
     advance,
     current_view,
+    options_in_order,
 )
 from knowledge.advisor import AdviceReport, advise
 from knowledge.assessment import Readiness, assess
@@ -347,6 +348,8 @@ class Checklist:
             )
         locale = _locale(respondent)
         view = current_view(kb, state)
+        if isinstance(view, AskProfile) and view.options is not None:
+            view = replace(view, options=options_in_order(view.field, view.options, locale))
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
             readiness = assess(kb, state.question_set, state.answers, refined=state.refined)

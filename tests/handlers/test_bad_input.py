@@ -474,7 +474,7 @@ async def test_a_failure_inside_a_handler_tells_the_user_their_answers_are_safe(
     first = shipped_kb.questions(QuestionSet.CORE)[0]
     assert await answers_of(bot, assessment.id) == {first.id: 4}
     await user.send("/start")
-    assert "۲/۱۶" in (user.last_bot_message.text or "")
+    assert "پرسش ۲ از ۱۶" in (user.last_bot_message.text or "")
 
 
 async def test_a_double_press_of_back_goes_back_once(
