@@ -72,6 +72,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("stats", stats_admin.stats, filters=private),
             CommandHandler("export", stats_admin.export, filters=private),
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
+            CallbackQueryHandler(conversation.choice_pressed, pattern=r"^cf:"),
             CallbackQueryHandler(privacy.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
             CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),
