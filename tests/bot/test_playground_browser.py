@@ -121,7 +121,14 @@ async def test_a_person_completes_the_checklist_in_the_browser(
             assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (number, entry[:40])
             link = await where(body, "https://", after=number)
             assert link[1] > mark[1], "the link has a line of its own"
-        await references.screenshot(path=str(ARTIFACTS / "references-fa.png"))
+        await references.evaluate("e => e.scrollIntoView({block: 'start'})")
+        await page.screenshot(path=str(ARTIFACTS / "references-fa.png"))
+        # A later part of a long list, with only Latin citations, still reads right to left.
+        later = page.locator("li.message.from-bot", has_text="[۳۰] ").last
+        direction = await later.locator(".text").evaluate("e => getComputedStyle(e).direction")
+        assert direction == "rtl"
+        await later.evaluate("e => e.scrollIntoView({block: 'start'})")
+        await page.screenshot(path=str(ARTIFACTS / "references-fa-later.png"))
     await summary.evaluate("e => e.scrollIntoView({block: 'start'})")
     await page.screenshot(path=str(ARTIFACTS / screenshot))
     await context.close()

@@ -348,7 +348,9 @@ def test_a_citation_is_one_isolate_with_its_link_on_a_line_of_its_own(
     references = shipped_kb.references
     html = renderer.render(locale, "results_references.html", references=references)
     plain, _ = parse_html(html)
-    entries = [p for p in plain.split("\n\n") if p.startswith("[")]
+    entries = [
+        p.lstrip("\u200f") for p in plain.split("\n\n") if p.lstrip("\u200f").startswith("[")
+    ]
     assert len(entries) == len(references)
     for entry, ref in zip(entries, references, strict=True):
         # Exactly one isolate pair, around the whole citation, and nothing nested in it.
