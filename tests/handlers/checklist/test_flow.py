@@ -68,7 +68,7 @@ async def test_a_civil_servant_completes_the_core_checklist(
     groups = re.findall(r"\[([\d,، ]+)\]", text)
     cited = {int(n) for group in groups for n in re.split(r"[,،]", group)}
     assert cited, "the advice cites no reference"
-    listed = {int(n) for n in re.findall(r"^\[(\d+)\] ", text, flags=re.M)}
+    listed = {int(n) for n in re.findall(r"^\u200f?\[(\d+)\] ", text, flags=re.M)}
     assert cited == listed
     assert "https://doi.org/10." in "".join(m.rendered_html for m in user.bot_messages)
     # Everything the user was told is in the database: 16 answers, one completed assessment.
