@@ -189,6 +189,10 @@ def next_action(user: EmulatedUser, value_of: Callable[[str], str]) -> tuple[str
     data = _data(message)
     if any(item.startswith("ev:") for item in data):
         return None
+    # /start after a finished checklist offers to keep its profile: answer it afresh.
+    fresh = next((d for d in data if d.startswith("cf:fresh:")), None)
+    if fresh is not None:
+        return "press", fresh
     for prefix in (":s:", ":r:", ":o:"):
         choice = next((d for d in data if d.startswith("p:") and prefix in d), None)
         if choice is not None:

@@ -17,6 +17,7 @@ __all__ = [
     "Callback",
     "CheckInAnswer",
     "CheckInReason",
+    "ChecklistChoice",
     "ChooseLanguage",
     "ChooseProfile",
     "ChooseQuestionSet",
@@ -87,6 +88,18 @@ class ConfirmForget:
     """Confirm or cancel deleting the respondent's data."""
 
     confirmed: bool
+
+
+@dataclass(frozen=True)
+class ChecklistChoice:
+    """A confirmation about the checklist: `action` on `assessment_id` (0 when none).
+
+    cancel / restart: discard the assessment in progress; stay: keep it; keep / fresh: start
+    with the profile of the completed assessment, or a new one; org: change the organisation.
+    """
+
+    action: str
+    assessment_id: int
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,7 @@ Callback = (
     | Answer
     | Back
     | ConfirmForget
+    | ChecklistChoice
     | ContinueChecklist
     | ShowCharts
     | RefineResults
@@ -231,6 +245,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], type[Callback]], ...] = (
     (re.compile(rf"a:{_ID}:{_KEY}:([0-9]|{DONT_KNOW})"), Answer),
     (re.compile(rf"b:{_ID}:(0|[1-9][0-9]{{0,3}})"), Back),
     (re.compile(r"forget:(yes|no)"), ConfirmForget),
+    (re.compile(rf"cf:(cancel|restart|stay|keep|fresh|org):(0|{_ID[1:-1]})"), ChecklistChoice),
     (re.compile(rf"rem:{_ID}"), ContinueChecklist),
     (re.compile(rf"ch:{_ID}"), ShowCharts),
     (re.compile(rf"rf:{_ID}"), RefineResults),
@@ -263,6 +278,8 @@ def encode(callback: Callback) -> str:
             data = f"b:{assessment_id}:{position}"
         case ConfirmForget(confirmed):
             data = f"forget:{'yes' if confirmed else 'no'}"
+        case ChecklistChoice(action, assessment_id):
+            data = f"cf:{action}:{assessment_id}"
         case ContinueChecklist(assessment_id):
             data = f"rem:{assessment_id}"
         case ShowCharts(assessment_id):
@@ -314,6 +331,8 @@ def decode(data: str | None) -> Callback | None:
             return Answer(int(groups[0]), groups[1], value)
         if kind is Back:
             return Back(int(groups[0]), int(groups[1]))
+        if kind is ChecklistChoice:
+            return ChecklistChoice(groups[0], int(groups[1]))
         if kind is ContinueChecklist:
             return ContinueChecklist(int(groups[0]))
         if kind is ShowCharts:

@@ -76,6 +76,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("export", stats_admin.export, filters=private),
             CommandHandler("plan_stats", plan.plan_stats, filters=private),
             CallbackQueryHandler(conversation.language_chosen, pattern=r"^lang:"),
+            CallbackQueryHandler(conversation.choice_pressed, pattern=r"^cf:"),
             CallbackQueryHandler(privacy.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
             CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),

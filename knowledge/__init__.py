@@ -44,6 +44,7 @@ from knowledge.interview import (
     View,
     advance,
     current_view,
+    options_in_order,
     questions_of,
 )
 from knowledge.loader import (
@@ -83,7 +84,7 @@ from knowledge.model import (
 from knowledge.plan import ActionPlan, AdvisedStep, PlanGroup, PlannedStep, Reason
 from knowledge.refinement import Refinement, refinement
 from knowledge.reliability import ItemMoments, cronbach_alpha
-from knowledge.search import SearchHit, SearchIndex, search
+from knowledge.search import SearchHit, SearchIndex, StepHit, search
 from knowledge.steps import HORIZONS, Horizon, Owner, Step, StepVariant
 from knowledge.text import fold_for_search, normalise_digits, normalise_text, to_persian_digits
 
@@ -148,6 +149,7 @@ __all__ = [
     "Stage",
     "StageRequirement",
     "Step",
+    "StepHit",
     "StepVariant",
     "SubFactor",
     "SubFactorAdvice",
@@ -173,6 +175,7 @@ __all__ = [
     "load_shipped_kb",
     "normalise_digits",
     "normalise_text",
+    "options_in_order",
     "parse_document",
     "place_stage",
     "questions_of",

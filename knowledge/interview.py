@@ -8,8 +8,17 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from knowledge.model import Choice, Factor, KnowledgeBase, Question, QuestionSet, SubFactor
+from knowledge.model import (
+    Choice,
+    Factor,
+    KnowledgeBase,
+    Locale,
+    Question,
+    QuestionSet,
+    SubFactor,
+)
 from knowledge.refinement import extra_questions
+from knowledge.steps import NATIONAL_REGION
 from knowledge.text import normalise_text
 
 __all__ = [
@@ -31,6 +40,7 @@ __all__ = [
     "View",
     "advance",
     "current_view",
+    "options_in_order",
     "questions_of",
 ]
 
@@ -176,6 +186,34 @@ class Transition:
     def changed(self) -> bool:
         """Whether the event was accepted (no notice)."""
         return self.notice is None
+
+
+# The Persian alphabet, in dictionary order (Unicode's order puts پ چ ژ گ ک ی after the rest).
+_PERSIAN_ALPHABET = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_PERSIAN_RANK = {letter: rank for rank, letter in enumerate(_PERSIAN_ALPHABET)}
+_PERSIAN_RANK.update({"أ": 1, "إ": 1, "ك": _PERSIAN_RANK["ک"], "ي": _PERSIAN_RANK["ی"]})
+
+
+def _alphabetical(text: str) -> tuple[int, ...]:
+    """A sort key that orders Persian words as a Persian dictionary does (Latin after)."""
+    return tuple(_PERSIAN_RANK.get(c, 100 + ord(c)) for c in text if c not in " \u200c")
+
+
+def options_in_order(field: str, options: tuple[Choice, ...], locale: Locale) -> tuple[Choice, ...]:
+    """A profile list as a reader of `locale` looks for it: regions alphabetically in that
+    language, with the national level first; other lists keep the KB's order."""
+    if field != "region":
+        return options
+    national = tuple(c for c in options if c.key == NATIONAL_REGION)
+    provinces = sorted(
+        (c for c in options if c.key != NATIONAL_REGION),
+        key=lambda c: (
+            _alphabetical(c.label.fa)
+            if locale == "fa"
+            else tuple(ord(ch) for ch in c.label.en.casefold())
+        ),
+    )
+    return national + tuple(provinces)
 
 
 def _options(kb: KnowledgeBase, name: str) -> tuple[Choice, ...] | None:

@@ -13,7 +13,7 @@ from knowledge.model import Factor, KnowledgeBase, Reference, SubFactor, Text
 from knowledge.steps import Step
 from knowledge.text import fold_for_search
 
-__all__ = ["SearchHit", "SearchIndex", "search"]
+__all__ = ["SearchHit", "SearchIndex", "StepHit", "search"]
 
 # Only the start of a pasted essay is read, and only its first terms are scored.
 _MAX_QUERY_CHARS = 2_000
@@ -64,6 +64,15 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class StepHit:
+    """A matching action step of the KB's catalogue, and the sub-factor whose advice names it."""
+
+    step_id: str
+    score: float
+    subfactor_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class _EvidenceTerms:
     ref: str
     finding: frozenset[str]
@@ -97,6 +106,7 @@ class SearchIndex:
         }
         total = sum(doc.length for doc in self._documents)
         self._average_length = total / count if total else 1.0
+        self._steps = _StepIndex(kb, steps)
 
     def search(self, query: str, *, limit: int = 3) -> tuple[SearchHit, ...]:
         """The best `limit` sub-factors for `query`, best first; empty when nothing matches."""
@@ -115,14 +125,12 @@ class SearchIndex:
             for negative, _, doc in ranked[:limit]
         )
 
+    def search_steps(self, query: str, *, limit: int = 3) -> tuple[StepHit, ...]:
+        """The best `limit` action steps for `query`, best first; empty when nothing matches."""
+        return self._steps.search(_query_terms(query), limit)
+
     def _bm25(self, doc: _Document, terms: Sequence[str]) -> float:
-        norm = _K1 * (1.0 - _B + _B * doc.length / self._average_length)
-        score = 0.0
-        for term in terms:
-            tf = doc.frequencies.get(term, 0.0)
-            if tf:
-                score += self._idf[term] * tf * (_K1 + 1.0) / (tf + norm)
-        return score
+        return _bm25(doc.frequencies, doc.length, self._average_length, self._idf, terms)
 
     def _evidence_refs(self, doc: _Document, terms: Sequence[str]) -> tuple[str, ...]:
         scored: list[tuple[float, int, str]] = []
@@ -136,6 +144,68 @@ class SearchIndex:
                 scored.append((-score, order, item.ref))
         scored.sort()
         return tuple(dict.fromkeys(ref for _, _, ref in scored))
+
+
+class _StepIndex:
+    """BM25 over the steps catalogue: a step's own texts, and the advice texts that name it."""
+
+    def __init__(self, kb: KnowledgeBase, steps: Mapping[str, Step]) -> None:
+        owner: dict[str, str] = {}
+        advice: dict[str, list[str]] = {}
+        for sf in kb.subfactors:
+            for band in sf.advice.bands:
+                for step_id in band.steps:
+                    owner.setdefault(step_id, sf.key)
+                    advice.setdefault(step_id, []).extend(_both(band.summary))
+            for question in sf.questions:
+                if question.low is None:
+                    continue
+                for step_id in question.low.steps:
+                    owner.setdefault(step_id, sf.key)
+                    advice.setdefault(step_id, []).extend(_both(question.low.finding))
+        self._docs: list[tuple[str, str, dict[str, float], float]] = []
+        for step_id, step in steps.items():
+            if step_id not in owner:  # a step no advice names is never shown
+                continue
+            own = [*_both(step.text), *(t for v in step.variants for t in _both(v.text))]
+            frequencies: dict[str, float] = {}
+            length = 0.0
+            for weight, texts in ((_TITLE, own), (_ADVICE, advice[step_id])):
+                for text in texts:
+                    for term in _terms(text):
+                        frequencies[term] = frequencies.get(term, 0.0) + weight
+                        length += weight
+            self._docs.append((step_id, owner[step_id], frequencies, length))
+        count = len(self._docs) or 1
+        seen = Counter(term for doc in self._docs for term in doc[2])
+        self._idf = {t: math.log(1.0 + (count - n + 0.5) / (n + 0.5)) for t, n in seen.items()}
+        self._average = sum(doc[3] for doc in self._docs) / count or 1.0
+
+    def search(self, sequence: Sequence[str], limit: int) -> tuple[StepHit, ...]:
+        terms = tuple(dict.fromkeys(term for term in sequence if term in self._idf))
+        if not terms or limit < 1:
+            return ()
+        ranked = sorted(
+            (-_bm25(freq, length, self._average, self._idf, terms), order, step_id, sf_key)
+            for order, (step_id, sf_key, freq, length) in enumerate(self._docs)
+        )
+        return tuple(StepHit(i, -neg, sf) for neg, _, i, sf in ranked[:limit] if neg < 0)
+
+
+def _bm25(
+    frequencies: Mapping[str, float],
+    length: float,
+    average: float,
+    idf: Mapping[str, float],
+    terms: Sequence[str],
+) -> float:
+    norm = _K1 * (1.0 - _B + _B * length / average)
+    score = 0.0
+    for term in terms:
+        tf = frequencies.get(term, 0.0)
+        if tf:
+            score += idf[term] * tf * (_K1 + 1.0) / (tf + norm)
+    return score
 
 
 def search(kb: KnowledgeBase, query: str, *, limit: int = 3) -> tuple[SearchHit, ...]:

@@ -16,6 +16,7 @@ from aiohttp_session import STORAGE_KEY, Session, get_session
 from bot.admin.labels import LOCALES, Labels, text_direction
 from bot.admin.panel import ADMIN_KEY, ADMIN_PREFIX, LANGUAGE_COOKIE, TEMPLATES_KEY
 from bot.admin.security import CSRF_FIELD, csrf_token, is_signed_in
+from handlers.i18n.citation import citation
 from knowledge import Locale
 
 __all__ = [
@@ -59,6 +60,7 @@ def setup_templates(app: web.Application, labels: Labels) -> jinja2.Environment:
     )
     env.filters["num"] = jinja2.pass_context(lambda ctx, v: labels.number(ctx["locale"], v))
     env.filters["moment"] = jinja2.pass_context(lambda ctx, v: labels.moment(ctx["locale"], v))
+    env.filters["citation"] = citation  # the chat's and the report's citation, one isolate
     return env
 
 

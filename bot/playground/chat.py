@@ -88,10 +88,11 @@ class ChatLog:
             if self._versions[message.message_id][0] > after
             and not (message.deleted and after == 0)
         ]
+        # A page that starts from nothing (a reload) gets the history, not old alerts again.
         notices = [
             {"text": answer.text, "alert": answer.show_alert}
             for number, answer in self._notices
-            if number > after and answer.text
+            if after > 0 and number > after and answer.text
         ]
         return {"cursor": self.cursor, "messages": messages, "notices": notices}
 

@@ -39,6 +39,7 @@ from knowledge import (
     View,
     advance,
     current_view,
+    options_in_order,
 )
 from knowledge.advisor import AdviceReport, advise
 from knowledge.assessment import Readiness, assess
@@ -127,6 +128,9 @@ class Step:
     refusal: Refusal | None = None
     resumed: bool = False
     refinement: RefinementProgress | None = None
+    # A deep link's outcome: the registered organisation's name, or that its code is unknown.
+    organisation: str | None = None
+    unknown_code: bool = False
 
 
 class ChecklistObserver(Protocol):
@@ -177,17 +181,26 @@ class Checklist:
         language_code: str | None,
         org_code: str | None = None,
         restart: bool = False,
+        profile_from: int | None = None,
     ) -> Step:
-        """Resume the active assessment, or start one (always, with `restart`)."""
+        """Resume the active assessment, or start one (always, with `restart`).
+
+        A known `org_code` presets the organisation and names it in the step; an unknown one
+        is never stored and the step says so. `profile_from` names the respondent's own
+        completed assessment whose profile the new one keeps.
+        """
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
-            organisation = org_code
+            organisation: str | None = None
+            unknown = False
             if org_code:  # a registered organisation's code presets its name
                 known = await organisation_store.get_organisation_by_code(
                     session=session, code=org_code
                 )
-                if known is not None:
+                if known is None:
+                    org_code, unknown = None, True
+                else:
                     org_code, organisation = known.code, known.name
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
@@ -200,7 +213,8 @@ class Checklist:
                     active.org_code = org_code
                     event = SetProfile("organisation", organisation)
                     await self._apply(session, active, state, event)
-                return await self._show(session, respondent, active, resumed=True)
+                step = await self._show(session, respondent, active, resumed=True)
+                return replace(step, organisation=organisation, unknown_code=unknown)
             refining = await assessment_store.get_refining_assessment(
                 session=session, respondent_id=respondent.id
             )
@@ -208,18 +222,98 @@ class Checklist:
                 return await self._show(session, respondent, refining, resumed=True)
             if refining is not None:  # a new assessment ends the unfinished refinement
                 await self._abandon_refinement(session, refining)
-            revision, _ = await self._knowledge.active()
+            revision, kb = await self._knowledge.active()
+            profile: dict[str, str] = {}
+            if profile_from is not None:
+                profile, kept_code = await self._kept_profile(
+                    session, respondent.id, profile_from, kb
+                )
+                org_code = org_code or kept_code
+            if organisation:
+                profile["organisation"] = organisation
             assessment = await assessment_store.start_assessment(
                 session=session,
                 respondent_id=respondent.id,
                 kb_revision=revision,
-                profile={"organisation": organisation} if organisation else None,
+                profile=profile or None,
                 org_code=org_code,
             )
             step = await self._show(session, respondent, assessment)
         if self._observer is not None:
             self._observer.assessment_started()
-        return step
+        return replace(step, organisation=organisation, unknown_code=unknown)
+
+    async def previous_profile(
+        self, *, telegram_id: int, language_code: str | None
+    ) -> tuple[Locale, int | None, Mapping[str, str]]:
+        """With no assessment in progress: the latest completed one's id and profile, to offer
+        keeping it; else (None, {})."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            locale = _locale(respondent)
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            done = None
+            if active is None:
+                done = await assessment_store.get_latest_completed_assessment(
+                    session=session, respondent_id=respondent.id
+                )
+            if done is None:
+                return locale, None, {}
+            state = await assessment_store.load_interview_state(session=session, assessment=done)
+            return locale, done.id, dict(state.profile)
+
+    async def change_organisation(
+        self, *, telegram_id: int, language_code: str | None, assessment_id: int
+    ) -> Step:
+        """Forget the organisation a deep link preset, so that the interview asks for it."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            active = await assessment_store.get_active_assessment(
+                session=session, respondent_id=respondent.id, for_update=True
+            )
+            if active is None or active.id != assessment_id:
+                _, kb = await self._knowledge.active()
+                return Step(locale=_locale(respondent), kb=kb, refusal=Refusal.CLOSED)
+            state = await assessment_store.load_interview_state(session=session, assessment=active)
+            if state.question_set is None:  # only before the questions: the profile is open
+                profile = {k: v for k, v in state.profile.items() if k != "organisation"}
+                active.org_code = None
+                await assessment_store.save_interview_state(
+                    session=session,
+                    assessment=active,
+                    state=replace(state, profile=profile),
+                    previous=state,
+                )
+            return await self._show(session, respondent, active)
+
+    async def _kept_profile(
+        self, session: AsyncSession, respondent_id: int, assessment_id: int, kb: KnowledgeBase
+    ) -> tuple[dict[str, str], str | None]:
+        """The profile of the respondent's own completed assessment, without options the
+        active KB no longer lists; ({}, None) for anything else."""
+        done = await assessment_store.get_assessment(session=session, assessment_id=assessment_id)
+        if (
+            done is None
+            or done.respondent_id != respondent_id
+            or done.status != AssessmentStatus.COMPLETED
+        ):
+            return {}, None
+        state = await assessment_store.load_interview_state(session=session, assessment=done)
+        lists = {
+            "sector": kb.profile.sectors,
+            "region": kb.profile.regions,
+            "role": kb.profile.roles,
+        }
+        kept = {
+            name: value
+            for name, value in state.profile.items()
+            if name not in lists or any(c.key == value for c in lists[name])
+        }
+        return kept, done.org_code
 
     async def handle(
         self,
@@ -389,9 +483,10 @@ class Checklist:
         return _locale(respondent), revision
 
     async def cancel(
-        self, *, telegram_id: int, language_code: str | None
+        self, *, telegram_id: int, language_code: str | None, assessment_id: int | None = None
     ) -> tuple[Locale, Cancelled | None]:
-        """Cancel the active assessment, else stop a refinement; None when there was neither."""
+        """Cancel the active assessment (only if it is `assessment_id`, when given), else stop
+        a refinement; None when there was neither."""
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
@@ -399,8 +494,12 @@ class Checklist:
                 session=session, respondent_id=respondent.id, for_update=True
             )
             if active is not None:
+                if assessment_id not in (None, active.id):  # confirmed for an older one
+                    return _locale(respondent), None
                 await assessment_store.cancel_assessment(session=session, assessment=active)
                 return _locale(respondent), Cancelled.ASSESSMENT
+            if assessment_id is not None:  # a confirmation for an assessment already closed
+                return _locale(respondent), None
             refining = await assessment_store.get_refining_assessment(
                 session=session, respondent_id=respondent.id
             )
@@ -472,6 +571,8 @@ class Checklist:
             )
         locale = _locale(respondent)
         view: View = current_view(kb, state)
+        if isinstance(view, AskProfile) and view.options is not None:
+            view = replace(view, options=options_in_order(view.field, view.options, locale))
         progress = None
         if isinstance(view, AskQuestion) and assessment.status == AssessmentStatus.COMPLETED:
             if as_results:

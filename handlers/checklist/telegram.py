@@ -12,11 +12,14 @@ from handlers import callbacks
 from handlers.checklist.service import Cancelled, Refusal, Step
 from handlers.checklist.views import render_step
 from handlers.context import BotContext
+from handlers.evidence import telegram as evidence
+from handlers.i18n import Renderer
 from handlers.replies import Reply
 from handlers.updates import refuse_invalid_button, reply_entry, sender
 from knowledge import (
     AnswerQuestion,
     AskProfile,
+    AskQuestionSet,
     ChooseQuestionSet,
     Event,
     GoBack,
@@ -28,6 +31,7 @@ from knowledge import (
 __all__ = [
     "button_pressed",
     "cancel",
+    "choice_pressed",
     "help_command",
     "language",
     "language_chosen",
@@ -75,31 +79,164 @@ async def _show(
     await _send(message, render_step(context.renderer, step), edit=edit)
 
 
+def _choice(
+    renderer: Renderer, locale: Locale, key: str, action: str, assessment_id: int
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        renderer.text(locale, key),
+        callback_data=callbacks.encode(callbacks.ChecklistChoice(action, assessment_id)),
+    )
+
+
 async def start(update: Update, context: BotContext) -> None:
-    """Start a new checklist or resume the one in progress (deep link: org_<code>)."""
+    """Start a new checklist or resume the one in progress (deep link: org_<code>); after a
+    finished one, offer to keep its profile."""
     telegram_id, language_code = sender(update)
+    message = update.effective_message
+    assert message is not None
     match = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
+    renderer = context.renderer
+    if match is None:
+        locale, done, profile = await context.checklist.previous_profile(
+            telegram_id=telegram_id, language_code=language_code
+        )
+        if done is not None:
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        _choice(renderer, locale, "button_keep_profile", "keep", done),
+                        _choice(renderer, locale, "button_new_profile", "fresh", done),
+                    ]
+                ]
+            )
+            organisation = profile.get("organisation") or "—"
+            await message.reply_html(
+                renderer.markup(locale, "keep_profile_prompt", organisation=organisation),
+                reply_markup=keyboard,
+            )
+            return
     step = await context.checklist.start(
         telegram_id=telegram_id,
         language_code=language_code,
         org_code=match.group(1) if match else None,
     )
-    template = "welcome_back" if step.resumed else None
     lead = (
-        context.renderer.render(step.locale, "welcome.html")
-        if template is None
-        else context.renderer.text(step.locale, template)
+        renderer.text(step.locale, "welcome_back")
+        if step.resumed
+        else renderer.render(step.locale, "welcome.html")
     )
-    await _show(update, context, step, lead=lead)
+    await message.chat.send_message(lead)
+    await _deep_link_notice(update, context, step)
+    await _show(update, context, step)
+
+
+async def _deep_link_notice(update: Update, context: BotContext, step: Step) -> None:
+    """Name the organisation a deep link set (with a button to change it), or say the code
+    was unknown."""
+    message = update.effective_message
+    assert message is not None
+    renderer = context.renderer
+    if step.unknown_code:
+        await message.chat.send_message(renderer.markup(step.locale, "org_unknown"))
+    elif step.organisation and step.assessment_id is not None:
+        open_profile = isinstance(step.view, AskProfile | AskQuestionSet)
+        keyboard = (
+            InlineKeyboardMarkup(
+                [[_choice(renderer, step.locale, "button_change_org", "org", step.assessment_id)]]
+            )
+            if open_profile
+            else None
+        )
+        await message.chat.send_message(
+            renderer.markup(step.locale, "org_confirmed", name=step.organisation),
+            reply_markup=keyboard,
+        )
+
+
+async def _confirm(update: Update, context: BotContext, action: str, prompt: str, yes: str) -> bool:
+    """Ask before discarding an assessment in progress; False when there is none."""
+    telegram_id, language_code = sender(update)
+    step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
+    if step.refusal is not None or step.assessment_id is None:
+        return False
+    renderer, locale = context.renderer, step.locale
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                _choice(renderer, locale, yes, action, step.assessment_id),
+                _choice(renderer, locale, "button_stay", "stay", step.assessment_id),
+            ]
+        ]
+    )
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(renderer.markup(locale, prompt), reply_markup=keyboard)
+    return True
 
 
 async def restart(update: Update, context: BotContext) -> None:
-    """Close the assessment in progress and start a new one."""
+    """Start a new assessment; one in progress is discarded only once confirmed."""
+    if await _confirm(update, context, "restart", "confirm_restart", "button_confirm_restart"):
+        return
     telegram_id, language_code = sender(update)
     step = await context.checklist.start(
         telegram_id=telegram_id, language_code=language_code, restart=True
     )
     await _show(update, context, step, lead=context.renderer.text(step.locale, "restarted"))
+
+
+async def choice_pressed(update: Update, context: BotContext) -> None:
+    """Apply a confirmation: discard or keep the assessment in progress, keep the previous
+    profile or not, change a deep link's organisation."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    pressed = callbacks.decode(query.data)
+    telegram_id, language_code = sender(update)
+    if not isinstance(pressed, callbacks.ChecklistChoice):
+        await refuse_invalid_button(update, context)
+        return
+    checklist, renderer = context.checklist, context.renderer
+    action, assessment_id = pressed.action, pressed.assessment_id
+    current = await checklist.current(telegram_id=telegram_id, language_code=language_code)
+    locale = current.locale
+    in_progress = current.refusal is None and current.assessment_id == assessment_id
+    if action in ("cancel", "restart", "stay", "org") and not in_progress:
+        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+        return
+    await query.answer()
+    if action == "cancel":
+        locale, cancelled = await checklist.cancel(
+            telegram_id=telegram_id, language_code=language_code, assessment_id=assessment_id
+        )
+        await query.edit_message_text(
+            renderer.markup(locale, "cancelled" if cancelled else "nothing_to_cancel")
+        )
+        return
+    if action == "stay":
+        await query.edit_message_text(renderer.markup(locale, "kept_going"))
+        await _show(update, context, current)
+        return
+    if action == "org":
+        await query.edit_message_reply_markup(None)
+        step = await checklist.change_organisation(
+            telegram_id=telegram_id, language_code=language_code, assessment_id=assessment_id
+        )
+        await _show(update, context, step)
+        return
+    await query.edit_message_reply_markup(None)
+    if action == "restart":
+        step = await checklist.start(
+            telegram_id=telegram_id, language_code=language_code, restart=True
+        )
+        await _show(update, context, step, lead=renderer.text(step.locale, "restarted"))
+        return
+    # keep / fresh: a new assessment, with or without the completed one's profile.
+    step = await checklist.start(
+        telegram_id=telegram_id,
+        language_code=language_code,
+        profile_from=assessment_id if action == "keep" else None,
+    )
+    await _show(update, context, step, lead=renderer.render(step.locale, "welcome.html"))
 
 
 async def results(update: Update, context: BotContext) -> None:
@@ -117,7 +254,9 @@ async def results(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    """Cancel the assessment in progress."""
+    """Cancel the assessment in progress, once confirmed."""
+    if await _confirm(update, context, "cancel", "confirm_cancel", "button_confirm_cancel"):
+        return
     telegram_id, language_code = sender(update)
     locale, cancelled = await context.checklist.cancel(
         telegram_id=telegram_id, language_code=language_code
@@ -259,12 +398,20 @@ async def refine_pressed(update: Update, context: BotContext) -> None:
 
 
 async def text_received(update: Update, context: BotContext) -> None:
-    """Take a message as the organisation's name where one is asked; else point to the buttons."""
+    """Take a message as the organisation's name where one is asked; a question where none is
+    pending (or after a bare /ask); else point to the buttons."""
     message = update.effective_message
     assert message is not None
     telegram_id, language_code = sender(update)
+    asked = context.user_data is not None and context.user_data.get(evidence.ASK_PENDING)
+    if asked and message.text:
+        await evidence.answer_question(update, context, message.text)
+        return
     step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
     if step.refusal is not None:
+        if message.text and message.text.strip():  # no question pending: a question to us
+            await evidence.answer_question(update, context, message.text)
+            return
         await message.reply_html(context.renderer.markup(step.locale, "no_active"))
         return
     if isinstance(step.view, AskProfile) and step.view.options is None:

@@ -15,10 +15,14 @@ from handlers.evidence.views import (
     screen_for,
     under_results,
 )
+from handlers.replies import split_message
 from handlers.updates import sender
 from knowledge import KnowledgeBase, Locale
 
-__all__ = ["ask", "evidence", "evidence_pressed"]
+__all__ = ["ASK_PENDING", "answer_question", "ask", "evidence", "evidence_pressed"]
+
+# In user_data after a bare /ask: the next text message is the question.
+ASK_PENDING = "ask_pending"
 
 
 async def _source(
@@ -67,13 +71,31 @@ async def evidence_pressed(update: Update, context: BotContext) -> None:
 
 
 async def ask(update: Update, context: BotContext) -> None:
-    """Look a free-text question up in the evidence (/ask <question>)."""
+    """Answer a free-text question (/ask <question>); a bare /ask waits for the question."""
     question = " ".join(context.args or ())
-    locale, revision, kb = await _source(update, context)
-    message = update.effective_message
-    assert message is not None
     if not question.strip():
+        locale, _, _ = await _source(update, context)
+        if context.user_data is not None:
+            context.user_data[ASK_PENDING] = True
+        message = update.effective_message
+        assert message is not None
         await message.reply_html(context.renderer.markup(locale, "ask_usage"))
         return
+    await answer_question(update, context, question)
+
+
+async def answer_question(update: Update, context: BotContext, question: str) -> None:
+    """Answer `question` from the advice steps first, then the studies, with citations."""
+    if context.user_data is not None:
+        context.user_data.pop(ASK_PENDING, None)
+    locale, revision, kb = await _source(update, context)
     index = await context.services.knowledge.search_index(revision)
-    await _reply(update, answer_screen(context.renderer, locale, kb, index.search(question)))
+    screen = answer_screen(
+        context.renderer, locale, kb, index.search(question), index.search_steps(question)
+    )
+    message = update.effective_message
+    assert message is not None
+    parts = split_message(screen.text)
+    for number, part in enumerate(parts, start=1):
+        keyboard = screen.keyboard if number == len(parts) else None
+        await message.reply_html(part, reply_markup=keyboard)

@@ -16,11 +16,22 @@ from handlers.callbacks import (
     encode,
 )
 from handlers.i18n import Renderer
-from knowledge import Evidence, Factor, KnowledgeBase, Locale, Reference, SearchHit, SubFactor
+from knowledge import (
+    Evidence,
+    Factor,
+    KnowledgeBase,
+    Locale,
+    Reference,
+    SearchHit,
+    StepHit,
+    SubFactor,
+    Text,
+)
 
 __all__ = [
     "Match",
     "Screen",
+    "StepMatch",
     "answer_screen",
     "cards_screen",
     "explore_screen",
@@ -28,6 +39,7 @@ __all__ = [
     "matches_for",
     "opens_new_message",
     "screen_for",
+    "steps_for",
     "subfactors_screen",
     "under_results",
 ]
@@ -52,6 +64,15 @@ class Match:
     evidence: Evidence
     reference: Reference
     page: int
+
+
+@dataclass(frozen=True)
+class StepMatch:
+    """One action step that answers a question: its text, its sub-factor, its first source."""
+
+    text: Text
+    subfactor: SubFactor
+    reference: Reference | None
 
 
 def _button(text: str, callback: Callback) -> InlineKeyboardButton:
@@ -172,12 +193,29 @@ def matches_for(kb: KnowledgeBase, hits: Sequence[SearchHit]) -> list[Match]:
     return matches
 
 
+def steps_for(kb: KnowledgeBase, hits: Sequence[StepHit]) -> list[StepMatch]:
+    """Each matching step's text with its sub-factor and its first reference (when known)."""
+    known = {r.key for r in kb.references}
+    matches = []
+    for hit in hits:
+        step = kb.step(hit.step_id)
+        ref = next((kb.reference(key) for key in step.refs if key in known), None)
+        matches.append(StepMatch(step.text, kb.subfactor(hit.subfactor_key), ref))
+    return matches
+
+
 def answer_screen(
-    renderer: Renderer, locale: Locale, kb: KnowledgeBase, hits: Sequence[SearchHit]
+    renderer: Renderer,
+    locale: Locale,
+    kb: KnowledgeBase,
+    hits: Sequence[SearchHit],
+    step_hits: Sequence[StepHit] = (),
 ) -> Screen:
-    """The answer to /ask: the top matches with citations, and a button to open each."""
+    """The answer to a question: the best advice steps, then the studies, each with its
+    citation, and a button to open each study's sub-factor."""
     matches = matches_for(kb, hits)
-    text = renderer.render(locale, "evidence_answer.html", matches=matches)
+    steps = steps_for(kb, step_hits)
+    text = renderer.render(locale, "evidence_answer.html", matches=matches, steps=steps)
     buttons = [
         [
             _button(

@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from handlers.i18n.catalog import CHAT_FEATURES, load_catalogs
+from handlers.i18n.citation import citation
 from knowledge import Locale, Text, to_persian_digits
 from knowledge.interview import ORGANISATION_MAX_LENGTH
 
@@ -66,6 +67,7 @@ class Renderer:
             lambda ctx, text: self._digits(ctx["locale"], text.get(ctx["locale"]))
         )
         self.env.filters["bidi"] = lambda value: bidi_isolate(value)
+        self.env.filters["citation"] = citation
         self.env.filters["digits"] = jinja2.pass_context(
             lambda ctx, value: self._digits(ctx["locale"], str(value))
         )

@@ -40,3 +40,32 @@ async def answer_questions(
     for value in values:
         label = kb.scale.label(value).get(locale)
         await user.press(label)
+
+
+async def choose(user: EmulatedUser, action: str) -> bool:
+    """Press the newest message's confirmation button for `action` (cancel, restart, stay,
+    keep, fresh, org); False when that message offers none."""
+    message = user.last_bot_message
+    for _, data in (b for row in message.buttons for b in row):
+        if data and data.startswith(f"cf:{action}:"):
+            await user.press_data(data, message_id=message.message_id)
+            return True
+    return False
+
+
+async def restart(user: EmulatedUser) -> None:
+    """/restart, confirmed when an assessment in progress asks for it."""
+    await user.send("/restart")
+    await choose(user, "restart")
+
+
+async def cancel(user: EmulatedUser) -> None:
+    """/cancel, confirmed when an assessment in progress asks for it."""
+    await user.send("/cancel")
+    await choose(user, "cancel")
+
+
+async def start_afresh(user: EmulatedUser) -> None:
+    """/start, answering the profile again if a finished assessment offers to keep it."""
+    await user.send("/start")
+    await choose(user, "fresh")

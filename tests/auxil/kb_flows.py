@@ -10,7 +10,7 @@ from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.kb_revisions import add_kb_revision
-from tests.auxil.flows import answer_questions, fill_profile, question_set_button
+from tests.auxil.flows import answer_questions, fill_profile, question_set_button, start_afresh
 from tests.auxil.harness import RunningBot, start_bot
 
 __all__ = ["assert_no_error", "complete_core_checklist", "restart_with_revision"]
@@ -20,7 +20,7 @@ async def complete_core_checklist(
     user: EmulatedUser, kb: KnowledgeBase, locale: Locale, values: Sequence[int | None]
 ) -> None:
     """Start an assessment, fill the profile and answer the core checklist with `values`."""
-    await user.send("/start")
+    await start_afresh(user)
     await fill_profile(user, kb, locale)
     await user.press(question_set_button(user, QuestionSet.CORE))
     await answer_questions(user, kb, locale, values)

@@ -29,7 +29,7 @@ from bot.playground import (
 from bot.playground.server import _loopback_url
 from bot.settings import Settings
 from handlers.i18n import Renderer, load_catalogs
-from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
+from knowledge import KnowledgeBase, Locale, QuestionSet
 from tests.auxil.ports import free_port
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
@@ -249,7 +249,7 @@ async def test_persian_progress_uses_persian_digits(
         if b["data"].startswith("qs:") and b["data"].endswith(QuestionSet.CORE.value)
     )
     await page.press(core)
-    assert to_persian_digits("1/16") in page.last_bot_message["text"]
+    assert "پرسش ۱ از ۱۶" in page.last_bot_message["text"]
 
 
 # ---------------------------------------------------------------------- what the bot edits
@@ -284,7 +284,11 @@ async def test_edits_deletions_and_button_notices_reach_the_page(
     # The bot's answer to a pressed button (here: an alert for a closed assessment) reaches
     # the page once.
     first = next(m for m in page.bot_messages if m["buttons"])
-    await page.send("/restart")
+    await page.send("/restart")  # asks first; "Yes, start again" closes the assessment
+    confirm = page.bot_messages[-1]
+    (yes,) = [b["data"] for row in confirm["buttons"] for b in row if "restart" in b["data"]]
+    await page.post("/api/press", {"message_id": confirm["id"], "data": yes})
+    await page.settle()
     button = first["buttons"][0][0]
     response = await page.post("/api/press", {"message_id": first["id"], "data": button["data"]})
     assert response.status == 200
@@ -292,6 +296,10 @@ async def test_edits_deletions_and_button_notices_reach_the_page(
     closed = Renderer().text("en", "closed_assessment")
     assert notices == [{"text": closed, "alert": True}]
     assert (await page.refresh())["notices"] == []
+    # A reloaded page (which asks from the beginning) gets the chat, not the old alert again.
+    reloaded = await page.client.get("/api/messages?after=0")
+    data = await reloaded.json()
+    assert data["messages"] and data["notices"] == []
 
 
 # ---------------------------------------------------------------------- photos and documents

@@ -19,6 +19,7 @@ from bot.playground.server import PLAYGROUND_FEATURES
 from bot.settings import Settings
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet, to_persian_digits
+from tests.auxil.bidi_boxes import where
 from tests.auxil.browser import ARTIFACTS
 
 # Varied answers, "don't know" included, so that the results mix drivers and obstacles.
@@ -91,7 +92,10 @@ async def test_a_person_completes_the_checklist_in_the_browser(
     total = _digits(locale, str(len(core)))
     ARTIFACTS.mkdir(exist_ok=True)
     for number, value in enumerate(ANSWERS, start=1):
-        progress = re.compile(rf"(?<![0-9۰-۹]){_digits(locale, str(number))}/{total}")
+        shown = _digits(locale, str(number))
+        progress = re.compile(
+            rf"(?<![0-9۰-۹]){shown}/{total}" if locale == "en" else f"پرسش {shown} از {total}"
+        )
         await expect(newest).to_contain_text(progress)
         if number == 1:  # the first question with its keyboard, for a person to look at
             await page.screenshot(path=str(ARTIFACTS / screenshot.replace(".png", "-question.png")))
@@ -106,6 +110,25 @@ async def test_a_person_completes_the_checklist_in_the_browser(
     assert direction == ("rtl" if locale == "fa" else "ltr")
     assert problems == []
 
+    if locale == "fa":  # each reference: its number on the right, then one whole citation
+        references = page.locator("li.message.from-bot", has_text="[۲] ").last
+        body = references.locator(".text")
+        text = await body.inner_text()
+        for number in ("[۱]", "[۲]", "[۳]"):
+            entry = text.split(number, 1)[1].lstrip(" \u2068")
+            mark = await where(body, number)
+            first = await where(body, entry[:6], after=number)
+            assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (number, entry[:40])
+            link = await where(body, "https://", after=number)
+            assert link[1] > mark[1], "the link has a line of its own"
+        await references.evaluate("e => e.scrollIntoView({block: 'start'})")
+        await page.screenshot(path=str(ARTIFACTS / "references-fa.png"))
+        # A later part of a long list, with only Latin citations, still reads right to left.
+        later = page.locator("li.message.from-bot", has_text="[۳۰] ").last
+        direction = await later.locator(".text").evaluate("e => getComputedStyle(e).direction")
+        assert direction == "rtl"
+        await later.evaluate("e => e.scrollIntoView({block: 'start'})")
+        await page.screenshot(path=str(ARTIFACTS / "references-fa-later.png"))
     await summary.evaluate("e => e.scrollIntoView({block: 'start'})")
     await page.screenshot(path=str(ARTIFACTS / screenshot))
     await context.close()

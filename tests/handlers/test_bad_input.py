@@ -12,7 +12,14 @@ from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.models import Answer, Assessment, Respondent
-from tests.auxil.flows import answer_questions, fill_profile, question_set_button
+from tests.auxil.flows import (
+    answer_questions,
+    cancel,
+    choose,
+    fill_profile,
+    question_set_button,
+    restart,
+)
 from tests.auxil.harness import RunningBot
 
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
@@ -170,7 +177,7 @@ async def test_a_button_from_before_restart_says_the_assessment_is_closed(
     await to_first_question(user, shipped_kb, "en")
     old_message = user.last_bot_message
     old = button_data(old_message, shipped_kb.scale.label(2).get("en"))
-    await user.send("/restart")
+    await restart(user)
     before = await snapshot(bot)
 
     await user.press_data(old, message_id=old_message.message_id)
@@ -363,8 +370,15 @@ async def test_cancel_with_and_without_an_assessment(
     await to_first_question(user, shipped_kb, "en")
     await answer_questions(user, shipped_kb, "en", [2])
     await user.send("/cancel")
+    # Nothing is discarded before it is confirmed; "No, keep going" keeps everything.
+    assert user.last_bot_message.text == renderer.text("en", "confirm_cancel")
+    assert await choose(user, "stay")
+    assert user.bot_messages[-2].text == renderer.text("en", "kept_going")
+    (assessment,) = await assessments_of(bot, user.id)
+    assert assessment.status == "active"
+    await cancel(user)
 
-    assert user.last_bot_message.text == renderer.text("en", "cancelled")
+    assert user.bot_messages[-1].text == renderer.text("en", "cancelled")
     (assessment,) = await assessments_of(bot, user.id)
     assert assessment.status == "cancelled"
     assert len(await answers_of(bot, assessment.id)) == 1
@@ -381,8 +395,12 @@ async def test_restart_closes_the_active_assessment_and_starts_anew(
     messages = len(user.bot_messages)
 
     await user.send("/restart")
+    assert user.last_bot_message.text == renderer.text("en", "confirm_restart")
+    (still,) = await assessments_of(bot, user.id)
+    assert still.status == "active"
+    assert await choose(user, "restart")
 
-    lead, first_step = user.bot_messages[messages:]
+    _, lead, first_step = user.bot_messages[messages:]
     assert lead.text == renderer.text("en", "restarted")
     assert renderer.text("en", "ask", "sector") in (first_step.text or "")
     old, new = await assessments_of(bot, user.id)
@@ -474,7 +492,7 @@ async def test_a_failure_inside_a_handler_tells_the_user_their_answers_are_safe(
     first = shipped_kb.questions(QuestionSet.CORE)[0]
     assert await answers_of(bot, assessment.id) == {first.id: 4}
     await user.send("/start")
-    assert "۲/۱۶" in (user.last_bot_message.text or "")
+    assert "پرسش ۲ از ۱۶" in (user.last_bot_message.text or "")
 
 
 async def test_a_double_press_of_back_goes_back_once(

@@ -29,6 +29,8 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.Back(7, 53),
     callbacks.ConfirmForget(True),
     callbacks.ConfirmForget(False),
+    callbacks.ChecklistChoice("restart", 12345678901234567),
+    callbacks.ChecklistChoice("stay", 0),
     callbacks.ContinueChecklist(7),
     callbacks.ShowCharts(7),
     callbacks.RefineResults(7),

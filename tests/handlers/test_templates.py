@@ -350,3 +350,50 @@ def test_every_group_has_a_member_for_each_value_it_serves(group: str, members: 
     for locale in LOCALES:
         catalog = Renderer().catalogs[locale]
         assert members <= set(catalog[group]), (locale, group, members - set(catalog[group]))
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_citation_is_one_isolate_with_its_link_on_a_line_of_its_own(
+    shipped_kb: KnowledgeBase, locale: Locale
+) -> None:
+    renderer = Renderer()
+    references = shipped_kb.references
+    html = renderer.render(locale, "results_references.html", references=references)
+    plain, _ = parse_html(html)
+    entries = [
+        p.lstrip("\u200f") for p in plain.split("\n\n") if p.lstrip("\u200f").startswith("[")
+    ]
+    assert len(entries) == len(references)
+    for entry, ref in zip(entries, references, strict=True):
+        # Exactly one isolate pair, around the whole citation, and nothing nested in it.
+        assert entry.count(FSI) == 1 and entry.count(PDI) == 1, entry
+        isolated = entry[entry.index(FSI) + 1 : entry.index(PDI)]
+        assert ref.title.split()[0] in isolated
+        # No empty author slot: a reference without authors starts with its title.
+        assert isolated.startswith(ref.authors[0] if ref.authors else ref.title[:10])
+        assert not isolated.startswith((".", " ", "("))
+        if ref.link:  # the link is the next line, never glued to the pages
+            assert entry.split("\n")[1] == ref.link
+            assert f".{ref.link}" not in entry
+
+
+def test_the_evidence_card_cites_in_one_isolate(shipped_kb: KnowledgeBase) -> None:
+    renderer = Renderer()
+    sf = shipped_kb.subfactors[0]
+    evidence = sf.evidence[0]
+    html = renderer.render(
+        "fa",
+        "evidence_card.html",
+        subfactor=sf,
+        factor=shipped_kb.factor(sf.factor_key),
+        evidence=evidence,
+        reference=shipped_kb.reference(evidence.ref),
+        number=1,
+        total=len(sf.evidence),
+    )
+    plain, _ = parse_html(html)
+    source = next(line for line in plain.split("\n") if line.startswith("منبع:"))
+    assert source.count(FSI) == 1 and source.count(PDI) == 1 and source.endswith(PDI)

@@ -8,10 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.emulator import BotApiEmulator, EmulatedUser
+from handlers.i18n import Renderer
 from knowledge import Effect, KnowledgeBase, Locale, QuestionSet, assess
 from storage.models import Answer, Assessment
-from tests.auxil.flows import answer_questions, fill_profile, question_set_button
+from storage.organisations import create_organisation
+from tests.auxil.flows import answer_questions, choose, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot, start_bot
+
+RENDERER = Renderer()
 
 # Varied answers so that the results mix drivers and obstacles.
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
@@ -54,7 +58,7 @@ async def test_a_civil_servant_completes_the_core_checklist(
     await user.send("/start")
     await fill_profile(user, shipped_kb, locale)
     await user.press(question_set_button(user, QuestionSet.CORE))
-    assert re.search(r"[۱1]/[۱1][۶6]", user.last_bot_message.text or "")  # progress 1/16
+    assert re.search(r"(1/16|۱ از ۱۶)", user.last_bot_message.text or "")  # progress 1 of 16
 
     await answer_questions(user, shipped_kb, locale, CORE_VALUES)
 
@@ -76,7 +80,7 @@ async def test_a_civil_servant_completes_the_core_checklist(
     groups = re.findall(r"\[([\d,، ]+)\]", text)
     cited = {int(n) for group in groups for n in re.split(r"[,،]", group)}
     assert cited, "the advice cites no reference"
-    listed = {int(n) for n in re.findall(r"^\[(\d+)\] ", text, flags=re.M)}
+    listed = {int(n) for n in re.findall(r"^\u200f?\[(\d+)\] ", text, flags=re.M)}
     assert cited == listed
     assert "https://doi.org/10." in "".join(m.rendered_html for m in user.bot_messages)
     # Everything the user was told is in the database: 16 answers, one completed assessment.
@@ -94,7 +98,7 @@ async def test_persian_users_see_persian_digits_and_english_users_ascii(
         await user.send("/start")
         await fill_profile(user, shipped_kb, locale)
         await user.press(question_set_button(user, QuestionSet.CORE))
-    assert "۱/۱۶" in (fa.last_bot_message.text or "")
+    assert "پرسش ۱ از ۱۶" in (fa.last_bot_message.text or "")
     assert "1/16" in (en.last_bot_message.text or "")
 
 
@@ -121,17 +125,53 @@ async def test_a_restarted_bot_resumes_at_the_right_question(
         bot.application = second.application
 
 
-async def test_a_deep_link_presets_the_organisation(
-    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase
+@pytest.mark.parametrize("locale", ["fa", "en"])
+async def test_a_deep_link_with_an_unknown_code_says_so_and_asks_the_name(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase, locale: Locale
 ) -> None:
-    user = emulator.user(2301, language_code="en")
+    user = emulator.user(2301, language_code=locale)
     await user.send("/start org_water42")
-    await fill_profile(user, shipped_kb, "en", organisation=None)
-    assert "Which checklist" in (user.last_bot_message.text or "")
+    texts = [m.text or "" for m in user.bot_messages]
+    assert RENDERER.text(locale, "org_unknown") in texts
+    await user.press(shipped_kb.profile.sectors[0].label.get(locale))
+    await user.press(shipped_kb.profile.regions[0].label.get(locale))
+    # The normal organisation question: the code is never taken for the name.
+    assert RENDERER.text(locale, "ask", "organisation") in (user.last_bot_message.text or "")
+    await user.send("Tehran Water Company")
     async with bot.runtime.session_factory() as session:
         assessment = await session.scalar(select(Assessment))
     assert assessment is not None
-    assert (assessment.org_code, assessment.organisation) == ("water42", "water42")
+    assert (assessment.org_code, assessment.organisation) == (None, "Tehran Water Company")
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+async def test_a_deep_link_with_a_known_code_names_the_organisation_and_can_change_it(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase, locale: Locale
+) -> None:
+    async with bot.runtime.session_factory() as session, session.begin():
+        await create_organisation(
+            session=session, code="water42", name="آبفای تهران", created_by="test"
+        )
+    user = emulator.user(2302, language_code=locale)
+    await user.send("/start org_water42")
+    confirmed = next(m for m in user.bot_messages if "آبفای تهران" in (m.text or "") and m.buttons)
+    assert confirmed.html == RENDERER.markup(locale, "org_confirmed", name="آبفای تهران")
+    await fill_profile(user, shipped_kb, locale, organisation=None)
+    assert question_set_button(user, QuestionSet.CORE)  # the name was not asked
+    async with bot.runtime.session_factory() as session:
+        assessment = await session.scalar(select(Assessment))
+    assert assessment is not None
+    assert (assessment.org_code, assessment.organisation) == ("water42", "آبفای تهران")
+
+    # "Not you? change": the organisation is asked again and the code let go.
+    (label,) = confirmed.button_texts
+    await user.press(label)
+    assert RENDERER.text(locale, "ask", "organisation") in (user.last_bot_message.text or "")
+    await user.send("Another agency")
+    async with bot.runtime.session_factory() as session:
+        assessment = await session.scalar(select(Assessment))
+    assert assessment is not None
+    assert (assessment.org_code, assessment.organisation) == (None, "Another agency")
 
 
 async def test_results_command_shows_the_latest_results_again(
@@ -162,3 +202,31 @@ async def test_the_detailed_checklist_asks_every_question(
     await answer_questions(user, shipped_kb, "fa", [3] * total)
     assert await count(bot, select(func.count()).select_from(Answer)) == total
     assert EFFECT_WORDS["fa"][Effect.DRIVER.value] in results_text(user)
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+async def test_start_after_a_finished_assessment_can_keep_the_profile(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase, locale: Locale
+) -> None:
+    user = emulator.user(2401, language_code=locale)
+    await user.send("/start")
+    await fill_profile(user, shipped_kb, locale)
+    await user.press(question_set_button(user, QuestionSet.CORE))
+    await answer_questions(user, shipped_kb, locale, [2] * 16)
+
+    await user.send("/start")
+    offer = user.last_bot_message
+    assert "Tehran Water Company" in (offer.text or "")
+    assert await choose(user, "keep")
+    # No profile question: straight to the choice of checklist, with the same profile.
+    assert question_set_button(user, QuestionSet.CORE)
+    assert RENDERER.text(locale, "ask", "sector") not in (user.last_bot_message.text or "")
+    async with bot.runtime.session_factory() as session:
+        first, second = (await session.scalars(select(Assessment).order_by(Assessment.id))).all()
+    assert (second.sector, second.region, second.organisation, second.role) == (
+        first.sector,
+        first.region,
+        first.organisation,
+        first.role,
+    )
+    assert second.status == "active"

@@ -20,7 +20,7 @@ from knowledge import (
     to_document,
     to_persian_digits,
 )
-from tests.auxil.flows import fill_profile
+from tests.auxil.flows import cancel, fill_profile, start_afresh
 from tests.auxil.harness import RunningBot
 from tests.auxil.kb_flows import assert_no_error, complete_core_checklist, restart_with_revision
 
@@ -91,9 +91,9 @@ async def test_a_second_assessment_shows_the_change_per_subfactor(
     await complete_core_checklist(user, shipped_kb, locale, FIRST)
     assert comparisons(user, locale) == []  # nothing to compare with yet
 
-    await user.send("/start")  # an assessment cancelled half-way does not count
+    await start_afresh(user)  # an assessment cancelled half-way does not count
     await fill_profile(user, shipped_kb, locale)
-    await user.send("/cancel")
+    await cancel(user)
 
     await complete_core_checklist(user, shipped_kb, locale, SECOND)
     expected = compare(readiness(shipped_kb, FIRST), readiness(shipped_kb, SECOND))

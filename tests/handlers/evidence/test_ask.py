@@ -54,7 +54,8 @@ async def test_ask_finds_the_right_subfactor(
     answer = user.last_bot_message
     text = answer.text or ""
     sf = shipped_kb.subfactor(expected)
-    first = text.split("\n\n")[1]  # after the title: the best match, with its citation
+    studies = text.split(RENDERER.text(locale, "ask_title"), 1)[1]
+    first = studies.split("\n\n")[1]  # after the title: the best match, with its citation
     assert sf.title.get(locale) in first
     assert any(in_locale(e.finding.get(locale), locale) in first for e in sf.evidence)
     assert any(shipped_kb.reference(e.ref).title in first for e in sf.evidence)
@@ -140,3 +141,59 @@ async def test_the_search_index_is_built_once_per_revision(
     index = await knowledge.search_index(revision)
     await user.send("/ask budget")
     assert await knowledge.search_index(revision) is index
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "expected_step"),
+    [
+        ("fa", "چطور برای رسانه‌های اجتماعی بودجه بگیریم؟", "propose_budget_line"),
+        ("en", "How do we get a budget for social media?", "propose_budget_line"),
+        ("fa", "آموزش مدیران", "assess_skills_gaps"),
+    ],
+)
+async def test_a_plain_text_question_gets_advice_steps_then_studies_with_citations(
+    emulator: BotApiEmulator,
+    bot: RunningBot,
+    shipped_kb: KnowledgeBase,
+    locale: Locale,
+    question: str,
+    expected_step: str,
+) -> None:
+    user = emulator.user(6601, language_code=locale)
+    await user.send(question)  # no /ask, no assessment in progress
+    text = user.last_bot_message.text or ""
+    steps_title = RENDERER.text(locale, "ask_steps_title")
+    studies_title = RENDERER.text(locale, "ask_title")
+    assert text.startswith(steps_title) and studies_title in text
+    steps = text.split(studies_title)[0]
+    step = shipped_kb.step(expected_step)
+    first_step = steps.split("\n\n")[1]
+    assert in_locale(step.text.get(locale), locale) in first_step
+    # Each step and each study is cited, each citation one isolate.
+    source = RENDERER.text(locale, "evidence_source")
+    cited = [line for line in text.split("\n") if line.startswith(source)]
+    assert len(cited) >= 4
+    for line in cited:
+        assert line.count(FSI) == 1 and line.count(PDI) == 1
+    assert shipped_kb.reference(step.refs[0]).title in first_step
+    assert "/start" not in text
+    assert_no_error(user, locale)
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+async def test_a_bare_ask_then_the_question_is_answered_even_mid_checklist(
+    emulator: BotApiEmulator, bot: RunningBot, shipped_kb: KnowledgeBase, locale: Locale
+) -> None:
+    user = emulator.user(6701, language_code=locale)
+    await user.send("/start")  # a checklist in progress: its first question is pending
+    await user.send("/ask")
+    await user.send("budget for social media" if locale == "en" else "بودجه رسانه‌های اجتماعی")
+    text = user.last_bot_message.text or ""
+    assert text.startswith(RENDERER.text(locale, "ask_steps_title"))
+    assert shipped_kb.subfactor("capital_budgeting").title.get(locale) in text
+    # The next text goes to the checklist again: it asks for the buttons.
+    await user.send("hello")
+    assert RENDERER.text(locale, "use_buttons") in (user.bot_messages[-2].text or "")

@@ -23,7 +23,7 @@ from handlers.reminders.service import Reminder
 from handlers.reminders.telegram import ReminderRun, render_reminder, send_due_reminders
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.respondents import get_respondent
-from tests.auxil.flows import answer_questions, fill_profile, question_set_button
+from tests.auxil.flows import answer_questions, cancel, fill_profile, question_set_button, restart
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 
 CONTINUE = {"fa": "ادامهٔ چک‌لیست", "en": "Continue the checklist"}
@@ -104,7 +104,7 @@ async def test_no_reminder_for_completed_or_cancelled_checklists(
     await answer_questions(finished, shipped_kb, "fa", [2] * 13)
     cancelled = emulator.user(6202, language_code="en")
     await stop_at_question_four(cancelled, shipped_kb, "en")
-    await cancelled.send("/cancel")
+    await cancel(cancelled)
 
     assert await run_job(bot, hours=24 * 365) == ReminderRun()
     assert reminders_in(finished, "fa") == reminders_in(cancelled, "en") == []
@@ -128,7 +128,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_never_retried(
     assert sends_to(emulator, user) == before + 1  # the one refused attempt, no retry
 
     # Writing again unblocks: the mark is cleared and a new checklist is reminded once more.
-    await user.send("/restart")
+    await restart(user)
     async with bot.runtime.session_factory() as session:
         respondent = await get_respondent(session=session, telegram_id=user.id)
     assert respondent is not None and respondent.blocked_at is None
@@ -163,7 +163,7 @@ async def test_continue_on_a_reminder_of_a_closed_checklist_says_so(
     user = emulator.user(6501, language_code="en")
     await stop_at_question_four(user, shipped_kb, "en")
     await run_job(bot)
-    await user.send("/restart")
+    await restart(user)
     shown = len(user.bot_messages)
 
     await user.press(CONTINUE["en"])
