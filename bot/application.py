@@ -90,7 +90,7 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         knowledge=knowledge,
         renderer=renderer,
         kb_admin=KnowledgeAdmin(session_factory, knowledge),
-        organisations=OrganisationAdmin(session_factory),
+        organisations=OrganisationAdmin(session_factory, k=settings.stats_k),
         audit=AuditTrail(session_factory),
         admin_ids=frozenset(settings.admin_ids),
         reminders=Reminders(
@@ -99,7 +99,13 @@ async def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
             delay=timedelta(hours=settings.reminder_delay_hours),
             default_locale=settings.default_language,
         ),
-        statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
+        statistics=Statistics(
+            session_factory,
+            knowledge,
+            renderer,
+            k=settings.stats_k,
+            release_every=timedelta(hours=settings.stats_release_hours),
+        ),
         charts=ChartDrawer(workers=settings.chart_workers),
     )
     return Runtime(
