@@ -62,12 +62,13 @@ class QuestionAnswers:
 @dataclass(frozen=True)
 class Instrument:
     """The funnel (live), the reliability of each factor and the answers to each question
-    (over the release `released_at`; None before the first release)."""
+    (over release number `release`, cut at `released_at`; None before the first release)."""
 
     funnel: Funnel
     stopped: tuple[StoppedAt, ...]
     reliability: tuple[FactorReliability, ...]
     answers: tuple[QuestionAnswers, ...]
+    release: int | None = None
     released_at: datetime | None = None
 
     def to_document(self) -> dict[str, Any]:
@@ -89,6 +90,7 @@ class Instrument:
                     for s in self.stopped
                 ],
             },
+            "release": self.release,
             "released_at": (
                 None if self.released_at is None else self.released_at.isoformat(timespec="seconds")
             ),
@@ -159,6 +161,7 @@ async def instrument_report(*, session: AsyncSession, kb: KnowledgeBase, k: int)
         stopped=stopped,
         reliability=await _reliability(session, kb, k),
         answers=await _answers(session, kb, k),
+        release=None if release is None else release.id,
         released_at=None if release is None else release.cut_at,
     )
 

@@ -44,8 +44,9 @@ async def cut_release(
     """Cut a new release if one is due; the latest release afterwards (None before the first).
 
     Due: the latest is at least `every` old (or there is none) and at least k completed
-    assessments by k people are not yet released. Runs a transaction of its own on `session`
-    (which must not be in one); a concurrent cut makes this one give way.
+    assessments by k people are not yet released. Runs transactions of its own on `session`
+    (which must not be in one, and is not left in one); a concurrent cut makes this one give
+    way.
     """
     now = now or get_datetime_utc()
     try:
@@ -54,7 +55,8 @@ async def cut_release(
     except (_Withdrawn, IntegrityError, OperationalError) as exc:
         # Another process cut one from the same release first, or holds the write lock.
         log.info("statistics release not cut here: %s", type(exc).__name__)
-    return await get_release(session=session)
+    async with session.begin():  # and leave the session as it was: outside a transaction
+        return await get_release(session=session)
 
 
 async def _cut(session: AsyncSession, k: int, every: timedelta, now: datetime) -> None:

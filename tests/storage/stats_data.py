@@ -143,7 +143,7 @@ async def record_keys(session: AsyncSession, ids: Sequence[int]) -> list[int]:
     rows = await session.execute(
         select(col(Assessment.id), col(Assessment.record_key)).where(col(Assessment.id).in_(ids))
     )
-    stored: dict[int | None, int] = dict(rows.tuples())
+    stored: dict[int | None, int] = dict(rows.tuples().all())
     return [stored[i] for i in ids]
 
 
