@@ -44,6 +44,7 @@ __all__ = [
     "ScoreSlot",
     "ScoreSlotKind",
     "StatsRelease",
+    "StatsSecret",
     "SubFactorResult",
     "UtcDateTime",
     "driver_column",
@@ -185,6 +186,16 @@ class StatsRelease(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     follows: int = Field(unique=True)
     cut_at: datetime = _timestamp()
+
+
+class StatsSecret(SQLModel, table=True):
+    """The deployment's secret key for statistical noise: one row (id 1), made by migration
+    0006. Never shown, never exported; with the record keys it fixes every figure's noise."""
+
+    __tablename__ = "stats_secret"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    secret: str
 
 
 class Answer(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Assessment, AssessmentStatus, Organisation
-from storage.stats.disclosure import cell_key, publish_count
+from storage.stats.disclosure import cell_key, get_noise
 
 __all__ = [
     "OrganisationCount",
@@ -73,11 +73,12 @@ async def list_organisations(*, session: AsyncSession, k: int) -> list[Organisat
         .order_by(col(Organisation.id))
     )
     rows = await session.execute(statement)
+    noise = await get_noise(session)
     return [
         OrganisationCount(
             organisation,
             # The key and the noise of the organisation's group in the statistics (its n).
-            publish_count(people, key, k, respondents=people) if assessments >= k else None,
+            noise.count(people, key, k, respondents=people) if assessments >= k else None,
         )
         for organisation, assessments, people, key in rows.all()
     ]

@@ -11,6 +11,9 @@ the "cell key" method of the ABS TableBuilder (docs/privacy.md):
   key: unbiased, at most COUNT_NOISE_LIMIT either way, never below k; under k, nothing;
 - a mean is published as (sum + e) / contributors, e up to SUM_NOISE times one record's
   largest possible contribution, also chosen by the cell key; under k contributors, nothing.
+- the draw for a figure is a keyed hash of the cell key and the figure's name, under a
+  secret of the deployment (stats_secret): without it no one can tell which noise a cell
+  key gives, so the 31-bit cell keys cannot be searched.
 
 The noise is a function of the records in the cell and of which figure it is, nothing else:
 the same cell gets the same noise in every query, so repeating or rephrasing a query gains
@@ -22,14 +25,14 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal_column
+from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from storage.models import RECORD_KEY_MODULUS
+from storage.models import RECORD_KEY_MODULUS, StatsSecret
 
 __all__ = [
     "COUNT_NOISE",
@@ -38,14 +41,10 @@ __all__ = [
     "SHARE_BOUND",
     "SUM_NOISE",
     "Figure",
+    "Noise",
     "cell_key",
-    "count_noise",
-    "figure",
+    "get_noise",
     "is_suppressed",
-    "publish_count",
-    "publish_mean",
-    "sum_noise",
-    "uniform",
 ]
 
 #: The count perturbation table: row min(n - k, 2) gives (noise, probability) pairs. Each row
@@ -78,22 +77,26 @@ def cell_key(record_key: Any, where: ColumnElement[bool] | None = None) -> Colum
     return func.coalesce(summed, 0) % literal_column(str(RECORD_KEY_MODULUS))
 
 
-@dataclass(frozen=True, slots=True)
 class Figure:
     """A kind of published figure ("n", "readiness", "mean.<key>", …) and its noise stream.
 
-    A cell key is uniform on [0, M), M prime; multiplying it by the figure's own non-zero
-    multiplier modulo M is a bijection, so each figure's draw is uniform too, and different
-    figures of one cell get unrelated draws.
+    Its draw for a cell is a keyed BLAKE2b hash of the cell key: uniform, unrelated across
+    figures and cells, and impossible to compute without the deployment's secret, so that
+    even someone who knows every record of a cell but one cannot search the cell keys.
     """
 
-    name: str
-    bound: float
-    multiplier: int
+    __slots__ = ("_base", "bound", "name")
+
+    def __init__(self, name: str, bound: float, secret: bytes) -> None:
+        self.name, self.bound = name, bound
+        self._base = hashlib.blake2b(key=secret, digest_size=8, person=b"pishran-noise")
+        self._base.update(name.encode() + b"\0")
 
     def uniform(self, key: int) -> float:
         """This figure's number in [0, 1) for the cell with this key."""
-        return (int(key) * self.multiplier % RECORD_KEY_MODULUS) / RECORD_KEY_MODULUS
+        h = self._base.copy()
+        h.update(int(key).to_bytes(8, "little"))
+        return int.from_bytes(h.digest(), "little") / 2**64
 
     def count(self, n: int, key: int, k: int, respondents: int | None = None) -> int | None:
         """A published count: None under k (or k respondents); else n + COUNT_NOISE's draw."""
@@ -120,39 +123,42 @@ class Figure:
         return min(max(mean, 0.0), self.bound)
 
 
-@lru_cache(maxsize=8192)
-def figure(name: str, bound: float = SCORE_BOUND) -> Figure:
-    """The figure called `name`, its values bounded by `bound` (cached: a few per key)."""
-    digest = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
-    return Figure(name, bound, 1 + digest % (RECORD_KEY_MODULUS - 1))
+class Noise:
+    """The deployment's noise: every figure's draws, keyed by its secret (stats_secret)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._figures: dict[tuple[str, float], Figure] = {}
+
+    def figure(self, name: str, bound: float = SCORE_BOUND) -> Figure:
+        """The figure called `name`, its values in [0, bound] (made once, then reused)."""
+        found = self._figures.get((name, bound))
+        if found is None:
+            found = self._figures[name, bound] = Figure(name, bound, self._secret)
+        return found
+
+    def count(
+        self, n: int, key: int, k: int, *, respondents: int | None = None, name: str = "n"
+    ) -> int | None:
+        """A published count: None under k (or k respondents), else perturbed."""
+        return self.figure(name).count(n, key, k, respondents)
+
+    def mean(
+        self, total: float | None, contributors: int, key: int, k: int, *, name: str, bound: float
+    ) -> float | None:
+        """A published mean of `contributors` values summing to `total`, each in [0, bound]."""
+        return self.figure(name, bound).mean(total, contributors, key, k)
 
 
-def uniform(key: int, name: str) -> float:
-    """The number in [0, 1) that the cell key gives the figure `name`."""
-    return figure(name).uniform(key)
+_NOISES: dict[str, Noise] = {}
 
 
-def count_noise(n: int, key: int, k: int, name: str = "n") -> int:
-    """The noise COUNT_NOISE gives a count n >= k in the cell with this key."""
-    published = figure(name).count(n, key, k)
-    assert published is not None, "a count under k has no noise: it is not published"
-    return published - n
-
-
-def publish_count(
-    n: int, key: int, k: int, *, respondents: int | None = None, name: str = "n"
-) -> int | None:
-    """The published form of a count: None under k (or under k respondents), else perturbed."""
-    return figure(name).count(n, key, k, respondents)
-
-
-def sum_noise(key: int, name: str, bound: float) -> float:
-    """The noise on a sum whose records contribute at most `bound` each: in ±SUM_NOISE·bound."""
-    return figure(name, bound).noise(key)
-
-
-def publish_mean(
-    total: float | None, contributors: int, key: int, k: int, *, name: str, bound: float
-) -> float | None:
-    """The published mean of `contributors` values summing to `total`, each in [0, bound]."""
-    return figure(name, bound).mean(total, contributors, key, k)
+async def get_noise(session: AsyncSession) -> Noise:
+    """The deployment's noise (its secret is made by migration 0006 and never leaves)."""
+    secret = await session.scalar(select(col(StatsSecret.secret)).where(col(StatsSecret.id) == 1))
+    if secret is None:
+        raise RuntimeError("the statistics noise secret is missing: run the migrations")
+    noise = _NOISES.get(secret)
+    if noise is None:
+        noise = _NOISES[secret] = Noise(bytes.fromhex(secret))
+    return noise

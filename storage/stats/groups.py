@@ -27,7 +27,7 @@ from sqlmodel import col
 
 from storage.models import Assessment, AssessmentStatus
 from storage.stats.dimensions import Dimension, dimension_expression
-from storage.stats.disclosure import is_suppressed
+from storage.stats.disclosure import get_noise, is_suppressed
 from storage.stats.figures import GroupStats, SubFactorFigures
 from storage.stats.long_form import LONG_BATCH, long_groups, long_statement
 from storage.stats.wide import WIDE_BATCH, get_layout, wide_group, wide_groups, wide_statement
@@ -91,6 +91,7 @@ async def stream_group_stats(
     scoped = _scope(session, by, where)
     keys = _keys(scoped, width)
     layout = await get_layout(session)
+    noise = await get_noise(session)
     if layout is None:
         statement, batch = long_statement(scoped, keys), LONG_BATCH
     else:
@@ -100,7 +101,9 @@ async def stream_group_stats(
     try:
         rows = _rows(result, batch)
         groups = (
-            long_groups(rows, width, k) if layout is None else wide_groups(rows, width, layout, k)
+            long_groups(rows, width, k, noise)
+            if layout is None
+            else wide_groups(rows, width, layout, k, noise)
         )
         async with aclosing(rows), aclosing(groups):
             async for group in groups:
@@ -164,7 +167,8 @@ async def get_peer_factor_means(
         scoped = _scope(session, (), where)
         factors = replace(layout, subfactors=())
         statement = wide_statement(session, scoped, [], factors)
-        group = wide_group((await session.execute(statement)).one(), 0, factors, k)
+        noise = await get_noise(session)
+        group = wide_group((await session.execute(statement)).one(), 0, factors, k, noise)
     else:
         group = await get_group_stats(session=session, k=k, where=where)
     if group.suppressed:

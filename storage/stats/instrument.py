@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from knowledge.reliability import ItemMoments, cronbach_alpha
 from storage.models import RECORD_KEY_MODULUS, Answer, Assessment, AssessmentStatus
-from storage.stats.disclosure import cell_key, publish_count
+from storage.stats.disclosure import cell_key, get_noise
 
 __all__ = [
     "AnswerCounts",
@@ -85,6 +85,7 @@ def _released() -> list[ColumnElement[bool]]:
 
 async def get_completion_funnel(*, session: AsyncSession, k: int) -> Funnel:
     """Started, completed, and where unfinished assessments stopped, as published counts."""
+    noise = await get_noise(session)
     record_key = col(Assessment.record_key)
     people = func.count(distinct(col(Assessment.respondent_id)))
     counted = [func.count(), people, cell_key(record_key)]
@@ -96,7 +97,7 @@ async def get_completion_funnel(*, session: AsyncSession, k: int) -> Funnel:
 
     def status_count(status: AssessmentStatus | None) -> int | None:
         n, people, key = started if status is None else by_status.get(status.value, (0, 0, 0))
-        return publish_count(n, key, k, respondents=people)
+        return noise.count(n, key, k, respondents=people)
 
     unfinished = [AssessmentStatus.ACTIVE.value, AssessmentStatus.CANCELLED.value]
     stopped = await session.execute(
@@ -110,7 +111,7 @@ async def get_completion_funnel(*, session: AsyncSession, k: int) -> Funnel:
     )
     drop_offs = sorted(
         (
-            DropOff(question_set, position, publish_count(n, key, k, respondents=people))
+            DropOff(question_set, position, noise.count(n, key, k, respondents=people))
             for question_set, position, n, people, key in stopped
             if n >= k and people >= k  # a small stop is not listed at all
         ),
@@ -132,6 +133,7 @@ async def list_answer_counts(*, session: AsyncSession, k: int) -> list[AnswerCou
     a newcomer changes the noise of all of a question's values at once, so which value
     changed cannot be read from which figure moved.
     """
+    noise = await get_noise(session)
     record_key = col(Assessment.record_key)
     question = col(Answer.question_id)
     per_question = [question]
@@ -153,7 +155,7 @@ async def list_answer_counts(*, session: AsyncSession, k: int) -> list[AnswerCou
         rows.setdefault(question_id, (int(total), key, {}))[2][value] = n
     published = []
     for question_id, (total, key, counts) in sorted(rows.items()):
-        shown = publish_count(total, key, k)
+        shown = noise.count(total, key, k)
         published.append(
             AnswerCounts(
                 question_id,
@@ -161,7 +163,7 @@ async def list_answer_counts(*, session: AsyncSession, k: int) -> list[AnswerCou
                 {}
                 if shown is None
                 else {
-                    value: publish_count(n, key, k, name=f"answer.{value}")
+                    value: noise.count(n, key, k, name=f"answer.{value}")
                     for value, n in counts.items()
                 },
             )
@@ -178,7 +180,7 @@ async def get_reliability(
     if not items:
         return Reliability(None, None)
     moments, n, key = await _item_moments(session, items, question_set)
-    responses = publish_count(n, key, max(k, 2))
+    responses = (await get_noise(session)).count(n, key, max(k, 2))
     if responses is None:
         return Reliability(None, None)
     return Reliability(responses, cronbach_alpha(moments))

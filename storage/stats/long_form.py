@@ -32,14 +32,7 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from storage.models import FactorResult, SubFactorResult
-from storage.stats.disclosure import (
-    SCORE_BOUND,
-    SHARE_BOUND,
-    cell_key,
-    is_suppressed,
-    publish_count,
-    publish_mean,
-)
+from storage.stats.disclosure import SCORE_BOUND, SHARE_BOUND, Noise, cell_key, is_suppressed
 from storage.stats.figures import GroupStats, SubFactorFigures
 
 __all__ = ["LONG_BATCH", "long_groups", "long_statement"]
@@ -109,8 +102,8 @@ def long_statement(scoped: CTE, keys: Sequence[ColumnElement[Any]]) -> Select[An
 class _Builder:
     """Collects one group's rows as they stream past (the rows of a group are adjacent)."""
 
-    def __init__(self, key: tuple[str | None, ...], k: int) -> None:
-        self.key, self.k = key, k
+    def __init__(self, key: tuple[str | None, ...], k: int, noise: Noise) -> None:
+        self.key, self.k, self.noise = key, k, noise
         self.n = 0
         self.cell_key = 0
         self.respondents = 0
@@ -129,22 +122,22 @@ class _Builder:
         contributors: int,
         drivers: float | None,
     ) -> None:
-        k = self.k
+        k, noise = self.k, self.noise
         if kind == _GROUP:
             self.n, self.respondents, self.cell_key = n or 0, respondents or 0, key
-            self.readiness = publish_mean(
+            self.readiness = noise.mean(
                 total, contributors, key, k, name="readiness", bound=SCORE_BOUND
             )
         elif kind == _FACTOR:
             assert metric is not None
-            self.factors[metric] = publish_mean(
+            self.factors[metric] = noise.mean(
                 total, contributors, key, k, name=f"factor.{metric}", bound=SCORE_BOUND
             )
         else:
             assert metric is not None
             self.subfactors[metric] = SubFactorFigures(
-                publish_mean(total, contributors, key, k, name=f"mean.{metric}", bound=SCORE_BOUND),
-                publish_mean(
+                noise.mean(total, contributors, key, k, name=f"mean.{metric}", bound=SCORE_BOUND),
+                noise.mean(
                     drivers, contributors, key, k, name=f"driver.{metric}", bound=SHARE_BOUND
                 ),
             )
@@ -155,7 +148,7 @@ class _Builder:
         return GroupStats(
             key=self.key,
             suppressed=False,
-            n=publish_count(self.n, self.cell_key, self.k),
+            n=self.noise.count(self.n, self.cell_key, self.k),
             readiness=self.readiness,
             factors=MappingProxyType(self.factors),
             subfactors=MappingProxyType(self.subfactors),
@@ -163,7 +156,7 @@ class _Builder:
 
 
 async def long_groups(
-    rows: AsyncIterator[Row[Any]], width: int, k: int
+    rows: AsyncIterator[Row[Any]], width: int, k: int, noise: Noise
 ) -> AsyncGenerator[GroupStats, None]:
     """Each group of the long statement's rows, in order (its rows are adjacent)."""
     current: _Builder | None = None
@@ -172,7 +165,7 @@ async def long_groups(
         if current is None or key != current.key:
             if current is not None:
                 yield current.build()
-            current = _Builder(key, k)
+            current = _Builder(key, k, noise)
         current.add(*row[width:])
     if current is not None:
         yield current.build()

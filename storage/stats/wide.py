@@ -27,7 +27,14 @@ from storage.models import (
     subfactor_column,
 )
 from storage.scores import ScoreSlots, get_score_slots
-from storage.stats.disclosure import SHARE_BOUND, Figure, cell_key, figure, is_suppressed
+from storage.stats.disclosure import (
+    SCORE_BOUND,
+    SHARE_BOUND,
+    Figure,
+    Noise,
+    cell_key,
+    is_suppressed,
+)
 from storage.stats.figures import GroupStats, SubFactorFigures
 
 __all__ = ["WIDE_BATCH", "Layout", "get_layout", "wide_group", "wide_groups", "wide_statement"]
@@ -120,20 +127,17 @@ class _Figures:
 
 
 @lru_cache(maxsize=64)
-def _figures(layout: Layout) -> _Figures:
+def _figures(layout: Layout, noise: Noise) -> _Figures:
     return _Figures(
-        factors=tuple((key, slot, figure(f"factor.{key}")) for key, slot in layout.factors),
+        factors=tuple((key, slot, noise.figure(f"factor.{key}")) for key, slot in layout.factors),
         subfactors=tuple(
-            (key, slot, figure(f"mean.{key}"), figure(f"driver.{key}", SHARE_BOUND))
+            (key, slot, noise.figure(f"mean.{key}"), noise.figure(f"driver.{key}", SHARE_BOUND))
             for key, slot in layout.subfactors
         ),
     )
 
 
-_COUNT, _READINESS = figure("n"), figure("readiness")
-
-
-def wide_group(row: Row[Any], width: int, layout: Layout, k: int) -> GroupStats:
+def wide_group(row: Row[Any], width: int, layout: Layout, k: int, noise: Noise) -> GroupStats:
     """One group's published figures from its row (a suppressed group: its key alone)."""
     key = tuple(row[:width])
     n, respondents, group_key, readiness, scored, present = row[width : width + 6]
@@ -141,7 +145,7 @@ def wide_group(row: Row[Any], width: int, layout: Layout, k: int) -> GroupStats:
         return GroupStats(key=key, suppressed=True)
     present = _union(present)
     values = row[width + 6 :]
-    figures = _figures(layout)
+    figures = _figures(layout, noise)
     factors: dict[str, float | None] = {}
     for i, (factor, slot, mean) in enumerate(figures.factors):
         if present >> (SUBFACTOR_SLOTS + slot) & 1:
@@ -158,8 +162,8 @@ def wide_group(row: Row[Any], width: int, layout: Layout, k: int) -> GroupStats:
     return GroupStats(
         key=key,
         suppressed=False,
-        n=_COUNT.count(n, group_key, k),
-        readiness=_READINESS.mean(readiness, scored, group_key, k),
+        n=noise.count(n, group_key, k),
+        readiness=noise.mean(readiness, scored, group_key, k, name="readiness", bound=SCORE_BOUND),
         factors=MappingProxyType(factors),
         subfactors=MappingProxyType(subfactors),
     )
@@ -172,8 +176,8 @@ async def get_layout(session: AsyncSession) -> Layout | None:
 
 
 async def wide_groups(
-    rows: AsyncIterator[Row[Any]], width: int, layout: Layout, k: int
+    rows: AsyncIterator[Row[Any]], width: int, layout: Layout, k: int, noise: Noise
 ) -> AsyncGenerator[GroupStats, None]:
     """Each group of the wide statement's rows (one row a group), in order."""
     async for row in rows:
-        yield wide_group(row, width, layout, k)
+        yield wide_group(row, width, layout, k, noise)

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from knowledge import KnowledgeBase, QuestionSet
 from storage.models import Assessment, AssessmentStatus
-from storage.stats.disclosure import publish_count
+from storage.stats.disclosure import Noise, get_noise
 from tests.storage.stats_data import (
     TELEGRAM_BASE,
     TYPED_ORGANISATION,
@@ -91,7 +91,13 @@ async def published_count(
 ) -> int | None:
     """The count the statistics publish for the completed assessments matching `where`."""
     n, people, key = await completed_cell(session_factory, **where)
-    return publish_count(n, key, k, respondents=people)
+    return (await noise_of(session_factory)).count(n, key, k, respondents=people)
+
+
+async def noise_of(session_factory: async_sessionmaker[AsyncSession]) -> Noise:
+    """The deployment's noise (tests may read its secret; nothing published contains it)."""
+    async with session_factory() as session:
+        return await get_noise(session)
 
 
 def readable_text(content: bytes, file_format: str) -> str:

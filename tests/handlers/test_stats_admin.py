@@ -16,13 +16,14 @@ from handlers import callbacks
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet
 from storage.audit import actor_for_telegram
-from storage.stats.disclosure import SCORE_BOUND, publish_mean
+from storage.stats.disclosure import SCORE_BOUND
 from tests.auxil.admin import ADMIN_ID, CIVIL_SERVANT_ID, admin_settings, audit_log
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot, start_bot
 from tests.auxil.stats import (
     Seeded,
     completed_cell,
+    noise_of,
     published_count,
     readable_text,
     seed_statistics,
@@ -167,7 +168,8 @@ async def test_results_show_the_sector_mean_once_the_sector_has_k_assessments(
         factor = shipped_kb.factors[0]
         sector = shipped_kb.profile.sectors[0].key
         _, _, key = await completed_cell(bot.runtime.session_factory, sector=sector)
-        mean = publish_mean(300.0, 5, key, 5, name=f"factor.{factor.key}", bound=SCORE_BOUND)
+        noise = await noise_of(bot.runtime.session_factory)
+        mean = noise.mean(300.0, 5, key, 5, name=f"factor.{factor.key}", bound=SCORE_BOUND)
         assert mean is not None and abs(mean - 60) <= 20
         line = next(line for line in summary.splitlines() if factor.title.en in line)
         assert f"your sector's mean: {round(mean)}" in line

@@ -31,7 +31,7 @@ from storage.models import (
 )
 from storage.respondents import forget_respondent, get_or_create_respondent
 from storage.stats import Dimension, GroupStats, stream_group_stats
-from storage.stats.disclosure import SCORE_BOUND, SHARE_BOUND, publish_count, publish_mean
+from storage.stats.disclosure import SCORE_BOUND, SHARE_BOUND, Noise
 
 TELEGRAM_BASE = 900_000_000_000
 #: Typed by a respondent as the organisation's name: it must never reach a statistics file.
@@ -161,13 +161,13 @@ def cell_key(keys: Iterable[int]) -> int:
 
 
 def _published_mean(
-    values: Sequence[tuple[float | None, int]], k: int, figure: str, bound: float
+    values: Sequence[tuple[float | None, int]], k: int, figure: str, bound: float, noise: Noise
 ) -> float | None:
     """The published mean of (value, record key) pairs, over those with a value."""
     scored = [(value, key) for value, key in values if value is not None]
     total = math.fsum(value for value, _ in scored) if scored else None
     key = cell_key(key for _, key in scored)
-    return publish_mean(total, len(scored), key, k, name=figure, bound=bound)
+    return noise.mean(total, len(scored), key, k, name=figure, bound=bound)
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,11 @@ def expected_groups(
     by: Sequence[Dimension],
     k: int,
     keys: Sequence[int],
+    noise: Noise,
 ) -> dict[tuple[str | None, ...], Expected]:
     """Every published group of the completed specs under `by` (`keys`: their record keys,
-    in spec order), as the statistics should report it; groups under k are absent."""
+    in spec order; `noise`: the deployment's), as the statistics should report it; groups
+    under k are absent."""
     members: dict[tuple[str | None, ...], list[tuple[Spec, Readiness, int]]] = defaultdict(list)
     for spec, key in zip(specs, keys, strict=True):
         if spec.unfinished is None:
@@ -217,6 +219,7 @@ def expected_groups(
                 k,
                 f"factor.{f_key}",
                 SCORE_BOUND,
+                noise,
             )
             for f_key in factor_keys
         }
@@ -225,7 +228,7 @@ def expected_groups(
         for sf_key in subfactor_keys:
             scored = [(sf, key) for _, r, key in rows for sf in r.subfactors if sf.key == sf_key]
             means[sf_key] = _published_mean(
-                [(sf.score, key) for sf, key in scored], k, f"mean.{sf_key}", SCORE_BOUND
+                [(sf.score, key) for sf, key in scored], k, f"mean.{sf_key}", SCORE_BOUND, noise
             )
             shares[sf_key] = _published_mean(
                 [
@@ -235,12 +238,13 @@ def expected_groups(
                 k,
                 f"driver.{sf_key}",
                 SHARE_BOUND,
+                noise,
             )
         indices = [r.index for _, r, _ in rows if r.index is not None]
         groups[group] = Expected(
             suppressed=False,
-            n=publish_count(len(rows), group_key, k),
-            readiness=publish_mean(
+            n=noise.count(len(rows), group_key, k),
+            readiness=noise.mean(
                 math.fsum(indices) if indices else None,
                 len(indices),
                 group_key,

@@ -35,6 +35,7 @@ TABLES = {
     "respondent",
     "score_slot",
     "stats_release",
+    "stats_secret",
     "subfactor_result",
 }
 

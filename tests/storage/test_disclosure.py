@@ -8,10 +8,11 @@ import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import KnowledgeBase
-from storage.models import RECORD_KEY_MODULUS
+from storage.models import RECORD_KEY_MODULUS, StatsSecret
 from storage.stats import Dimension, get_group_stats, get_peer_factor_means
 from storage.stats.disclosure import (
     COUNT_NOISE,
@@ -19,12 +20,16 @@ from storage.stats.disclosure import (
     SCORE_BOUND,
     SHARE_BOUND,
     SUM_NOISE,
-    publish_count,
-    publish_mean,
+    Noise,
+    get_noise,
 )
 from tests.storage.stats_data import Spec, Stored, collect, forget_stored, store_specs
 
 KEYS = st.integers(0, RECORD_KEY_MODULUS - 1)
+#: A deployment's noise, with a secret of its own (the real one is made by migration 0006).
+NOISE = Noise(bytes(range(32)))
+publish_count = NOISE.count
+publish_mean = NOISE.mean
 NAMES = st.sampled_from(["n", "readiness", "factor.human", "mean.transparency", "answer.3"])
 
 
@@ -61,7 +66,7 @@ def test_counts_are_unbiased_over_the_keys() -> None:
     # Evenly spaced keys stand for a uniform cell key: the average noise is (about) zero.
     keys = range(0, RECORD_KEY_MODULUS, RECORD_KEY_MODULUS // 20_000)
     for n in (5, 6, 7, 40):
-        noise = [publish_count(n, key, 5) - n for key in keys]  # type: ignore[operator]
+        noise = [(publish_count(n, key, 5) or 0) - n for key in keys]
         assert abs(sum(noise) / len(noise)) < 0.02, n
         assert set(noise) == {d for d, _ in COUNT_NOISE[min(n - 5, 2)]}
 
@@ -153,3 +158,24 @@ async def test_the_same_query_twice_and_the_same_cell_in_any_query_give_the_same
         # The sector in a grouping, on its own, and as respondents' peers: one cell, one noise.
         assert alone[sector].n == group.n and alone[sector].factors == group.factors
         assert peers[sector] == {f: m for f, m in group.factors.items() if m is not None}
+
+
+def test_without_the_secret_the_noise_of_a_cell_key_cannot_be_told() -> None:
+    # Another deployment (another secret) gives the same cell keys unrelated noise: knowing
+    # the code and a cell's records is not enough to search the 31-bit cell keys.
+    other = Noise(bytes(range(1, 33)))
+    keys = range(1, RECORD_KEY_MODULUS, RECORD_KEY_MODULUS // 2_000)
+    ours = [NOISE.figure("readiness").uniform(key) for key in keys]
+    theirs = [other.figure("readiness").uniform(key) for key in keys]
+    assert sum(abs(a - b) < 0.01 for a, b in zip(ours, theirs, strict=True)) < 0.05 * len(ours)
+
+
+async def test_the_secret_is_made_once_by_the_migrations(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        first = await get_noise(session)
+        again = await get_noise(session)
+        secrets = list(await session.scalars(select(StatsSecret)))
+    assert first is again
+    assert [(s.id, len(s.secret)) for s in secrets] == [(1, 64)]

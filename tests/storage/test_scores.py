@@ -31,6 +31,7 @@ from storage.models import (
 from storage.respondents import forget_respondent
 from storage.scores import assign_score_slots, get_score_slots
 from storage.stats import Dimension, SubFactorFigures
+from storage.stats.disclosure import get_noise
 from tests.storage.stats_data import (
     TELEGRAM_BASE,
     Spec,
@@ -131,6 +132,7 @@ async def test_a_kb_revision_gets_new_slots_and_statistics_stay_correct(
     specs += [Spec(respondent=20, sector="education", kb=revised, values=(None,))]
     async with session_factory() as session:
         keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         slots = await get_score_slots(session=session)
         await assert_wide_rows_equal_results(session)
         actual = {by: await collect(session, by, 1) for by in GROUPINGS}
@@ -140,7 +142,7 @@ async def test_a_kb_revision_gets_new_slots_and_statistics_stay_correct(
     assert dict(slots.subfactors) == {**old, "openness": 16, "open_data": 17}
     assert slots.fit
     for by in GROUPINGS:
-        expected = expected_groups(shipped_kb, specs, by, 1, keys)
+        expected = expected_groups(shipped_kb, specs, by, 1, keys, noise)
         assert actual[by].keys() == expected.keys()
         for key, group in actual[by].items():
             assert_matches(group, expected[key])
@@ -227,6 +229,7 @@ async def test_upgrading_from_0003_fills_the_wide_rows(
         actual = {by: await collect(session, by, 1) for by in GROUPINGS}
         # Migration 0006 gave every assessment a new record key on the way up.
         keys = await record_keys(session, ids)
+        noise = await get_noise(session)
     assert slots.fit is not overflow
     # Slots in the order the keys first appear: the first assessment's (by key), then the
     # revised KB's new ones.
@@ -235,7 +238,7 @@ async def test_upgrading_from_0003_fills_the_wide_rows(
     by_slot = sorted(slots.subfactors, key=slots.subfactors.__getitem__)
     assert by_slot == [*sorted(first), "open_data", "openness"]
     for by in GROUPINGS:
-        expected = expected_groups(shipped_kb, specs, by, 1, keys)
+        expected = expected_groups(shipped_kb, specs, by, 1, keys, noise)
         assert actual[by].keys() == expected.keys()
         for key, group in actual[by].items():
             if overflow and not group.suppressed:

@@ -30,7 +30,7 @@ from storage.stats import (
     parse_dimensions,
     stream_group_stats,
 )
-from storage.stats.disclosure import publish_count
+from storage.stats.disclosure import get_noise
 from tests.storage.stats_data import (
     Spec,
     Stored,
@@ -90,6 +90,7 @@ def test_every_figure_equals_a_python_computation(
                 ids = await store_specs(session, shipped_kb, specs, stored)
                 try:
                     keys = await record_keys(session, ids)
+                    noise = await get_noise(session)
                     actual = await collect(session, by, k)
                     groups = await count_stat_groups(session=session, by=by, k=k)
                     fit = (await get_score_slots(session=session)).fit
@@ -97,7 +98,7 @@ def test_every_figure_equals_a_python_computation(
                     await session.rollback()
                     await forget_stored(session, stored)
             assert fit is (slots == "wide") or not specs
-            expected = expected_groups(shipped_kb, specs, by, k, keys)
+            expected = expected_groups(shipped_kb, specs, by, k, keys, noise)
             assert actual.keys() == expected.keys()
             assert groups == len(expected)
             for key, group in actual.items():
@@ -144,11 +145,12 @@ async def test_k_assessments_by_fewer_than_k_people_are_suppressed(
     async with session_factory() as session:
         ids = await store_specs(session, shipped_kb, specs, Stored())
         keys = await record_keys(session, ids)
+        noise = await get_noise(session)
         overall = await get_group_stats(session=session, k=5)
         with_people = await get_group_stats(session=session, k=1)
 
     assert overall.suppressed is True and overall.n is None
-    assert with_people.n == publish_count(5, cell_key(keys), 1)
+    assert with_people.n == noise.count(5, cell_key(keys), 1)
 
 
 async def test_nothing_completed_is_one_suppressed_group(
@@ -168,8 +170,9 @@ async def test_the_month_is_the_utc_month_of_completion(
     specs = [Spec(respondent=i, month=month) for i, month in enumerate((1, 2, 2, 12))]
     async with session_factory() as session:
         keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         groups = await collect(session, [Dimension.MONTH], 1)
-    expected = expected_groups(shipped_kb, specs, [Dimension.MONTH], 1, keys)
+    expected = expected_groups(shipped_kb, specs, [Dimension.MONTH], 1, keys, noise)
     assert set(groups) == {("2025-01",), ("2025-02",), ("2025-12",)}
     assert {key: g.n for key, g in groups.items()} == {key: e.n for key, e in expected.items()}
 
@@ -181,8 +184,9 @@ async def test_organisations_are_grouped_by_link_code_not_typed_name(
     specs += [Spec(respondent=10 + i) for i in range(2)]  # typed a name, no code
     async with session_factory() as session:
         keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         groups = await collect(session, [Dimension.ORGANISATION], 1)
-    expected = expected_groups(shipped_kb, specs, [Dimension.ORGANISATION], 1, keys)
+    expected = expected_groups(shipped_kb, specs, [Dimension.ORGANISATION], 1, keys, noise)
     assert set(groups) == {("water",), (None,)}
     assert {key: g.n for key, g in groups.items()} == {key: e.n for key, e in expected.items()}
 
@@ -193,11 +197,12 @@ async def test_sector_peers_need_k_assessments_and_match_the_sector_group(
     specs = [Spec(respondent=i, sector="health", values=(i % 5,)) for i in range(3)]
     async with session_factory() as session:
         keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         below = await get_peer_factor_means(session=session, sector="health", k=4)
         at = await get_peer_factor_means(session=session, sector="health", k=3)
         none = await get_peer_factor_means(session=session, sector=None, k=1)
         sector = (await collect(session, [Dimension.SECTOR], 3))[("health",)]
-    expected = expected_groups(shipped_kb, specs, [Dimension.SECTOR], 3, keys)[("health",)]
+    expected = expected_groups(shipped_kb, specs, [Dimension.SECTOR], 3, keys, noise)[("health",)]
     assert below is None and none is None
     assert at is not None
     assert {key: pytest.approx(value) for key, value in expected.factors.items()} == at
@@ -218,11 +223,12 @@ async def test_the_funnel_counts_where_unfinished_assessments_stopped(
     ]
     async with session_factory() as session:
         keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         funnel = await get_completion_funnel(session=session, k=1)
         at_two = await get_completion_funnel(session=session, k=2)
 
     def published(members: list[int], k: int = 1) -> int | None:
-        return publish_count(len(members), cell_key(keys[i] for i in members), k)
+        return noise.count(len(members), cell_key(keys[i] for i in members), k)
 
     assert (funnel.started, funnel.completed, funnel.active, funnel.cancelled) == (
         published([0, 1, 2, 3, 4, 5]),
@@ -287,6 +293,7 @@ def test_answer_counts_and_reliability_equal_python_computations(
                     await session.commit()  # the release is cut in a transaction of its own
                     release = await cut_release(session=session, k=k, every=timedelta(0))
                     keys = await record_keys(session, ids)
+                    noise = await get_noise(session)
                     counts = await list_answer_counts(session=session, k=k)
                     reliability = await get_reliability(session=session, items=items, k=k)
                 finally:
@@ -305,7 +312,7 @@ def test_answer_counts_and_reliability_equal_python_computations(
                     members[question].append(key)
                     values[question, value] += 1
             expected = {
-                question: (publish_count(len(held), cell_key(held), k), cell_key(held))
+                question: (noise.count(len(held), cell_key(held), k), cell_key(held))
                 for question, held in members.items()
             }
             assert {c.question_id: c.total for c in counts} == {
@@ -317,7 +324,7 @@ def test_answer_counts_and_reliability_equal_python_computations(
                     assert published.counts == {}
                     continue
                 assert published.counts == {
-                    value: publish_count(n, key, k, name=f"answer.{value}")
+                    value: noise.count(n, key, k, name=f"answer.{value}")
                     for (question, value), n in values.items()
                     if question == published.question_id
                 }
@@ -328,9 +335,7 @@ def test_answer_counts_and_reliability_equal_python_computations(
                 for key, a in zip(keys, answered, strict=True)
                 if all(a[item] is not None for item in items)
             ]
-            responses = publish_count(
-                len(complete), cell_key(key for key, _ in complete), max(k, 2)
-            )
+            responses = noise.count(len(complete), cell_key(key for key, _ in complete), max(k, 2))
             assert reliability.responses == responses
             if responses is None:
                 assert reliability.alpha is None

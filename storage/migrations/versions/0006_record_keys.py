@@ -1,4 +1,4 @@
-"""record keys: a secret random key per assessment, and statistics releases
+"""record keys: a secret random key per assessment, the noise secret, statistics releases
 
 Revision ID: 0006_record_keys
 Revises: 0004
@@ -7,7 +7,9 @@ Create Date: 2026-12-08 10:00:00.000000
 Published statistics get noise derived from the keys of the assessments they aggregate
 (docs/privacy.md; storage/stats/disclosure.py). Every assessment gets a key: new ones when
 they are created, the existing ones here, from the operating system's random source (never
-from the database's own `random()`, which is not meant for secrets). Answer counts and
+from the database's own `random()`, which is not meant for secrets). `stats_secret` holds
+the deployment's 256-bit key for the noise (made here, once, the same for every replica).
+Answer counts and
 reliability are published only over released assessments: `stats_release` holds the cuts,
 `assessment.release_id` the cut that first included an assessment.
 
@@ -48,6 +50,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_release")),
         sa.UniqueConstraint("follows", name=op.f("uq_stats_release_follows")),
     )
+    op.create_table(
+        "stats_secret",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("secret", sa.String(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_secret")),
+    )
+    op.bulk_insert(
+        sa.table("stats_secret", sa.column("id", sa.Integer()), sa.column("secret", sa.String())),
+        [{"id": 1, "secret": secrets.token_hex(32)}],
+    )
     op.add_column(
         "assessment",
         sa.Column(
@@ -82,6 +94,7 @@ def downgrade() -> None:
         )
     op.drop_column("assessment", "release_id")
     op.drop_column("assessment", "record_key")
+    op.drop_table("stats_secret")
     op.drop_table("stats_release")
 
 
