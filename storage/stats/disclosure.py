@@ -10,7 +10,7 @@ the "cell key" method of the ABS TableBuilder (docs/privacy.md):
 - a count n is published as n + d, d from the fixed table COUNT_NOISE, chosen by the cell
   key: unbiased, at most COUNT_NOISE_LIMIT either way, never below k; under k, nothing;
 - a mean is published as (sum + e) / contributors, e up to SUM_NOISE times one record's
-  largest possible contribution, also chosen by the cell key; under k contributors, nothing.
+  largest possible contribution, also chosen by the cell key; under k contributors, nothing;
 - the draw for a figure is a keyed hash of the cell key and the figure's name, under a
   secret of the deployment (stats_secret): without it no one can tell which noise a cell
   key gives, so the 31-bit cell keys cannot be searched.
@@ -23,7 +23,6 @@ nothing, and the difference of two overlapping cells keeps the noise of both.
 from __future__ import annotations
 
 import hashlib
-import math
 from bisect import bisect_right
 from itertools import accumulate
 from typing import Any
@@ -85,18 +84,23 @@ class Figure:
     even someone who knows every record of a cell but one cannot search the cell keys.
     """
 
-    __slots__ = ("_base", "bound", "name")
+    __slots__ = ("_base", "_scale", "bound", "name")
 
     def __init__(self, name: str, bound: float, secret: bytes) -> None:
         self.name, self.bound = name, bound
+        self._scale = SUM_NOISE * bound
         self._base = hashlib.blake2b(key=secret, digest_size=8, person=b"pishran-noise")
         self._base.update(name.encode() + b"\0")
 
-    def uniform(self, key: int) -> float:
-        """This figure's number in [0, 1) for the cell with this key."""
+    def _draw(self, key: int) -> int:
+        """64 random bits for the cell with this key: the keyed hash of (name, key)."""
         h = self._base.copy()
         h.update(int(key).to_bytes(8, "little"))
-        return int.from_bytes(h.digest(), "little") / 2**64
+        return int.from_bytes(h.digest(), "little")
+
+    def uniform(self, key: int) -> float:
+        """This figure's number in [0, 1) for the cell with this key."""
+        return self._draw(key) / 2**64
 
     def count(self, n: int, key: int, k: int, respondents: int | None = None) -> int | None:
         """A published count: None under k (or k respondents); else n + COUNT_NOISE's draw."""
@@ -107,10 +111,13 @@ class Figure:
         return n + COUNT_NOISE[row][min(index, len(COUNT_NOISE[row]) - 1)][0]
 
     def noise(self, key: int) -> float:
-        """The noise on a sum in this cell: within ±SUM_NOISE·bound, triangular, unbiased."""
-        u = self.uniform(key)
-        shape = math.sqrt(2 * u) - 1 if u < 0.5 else 1 - math.sqrt(2 * (1 - u))
-        return SUM_NOISE * self.bound * shape
+        """The noise on a sum in this cell: within ±SUM_NOISE·bound, triangular, unbiased.
+
+        The sum of two uniform draws (the two halves of the 64 bits), less one, is triangular
+        on [-1, 1].
+        """
+        bits = self._draw(key)
+        return self._scale * (((bits >> 32) + (bits & 0xFFFFFFFF)) / 2**32 - 1)
 
     def mean(self, total: float | None, contributors: int, key: int, k: int) -> float | None:
         """A published mean of `contributors` values in [0, bound] summing to `total`.
@@ -119,8 +126,10 @@ class Figure:
         """
         if total is None or contributors < k:
             return None
-        mean = (float(total) + self.noise(key)) / contributors
-        return min(max(mean, 0.0), self.bound)
+        bits = self._draw(key)
+        noise = self._scale * (((bits >> 32) + (bits & 0xFFFFFFFF)) / 2**32 - 1)
+        mean = (total + noise) / contributors
+        return 0.0 if mean < 0.0 else self.bound if mean > self.bound else mean
 
 
 class Noise:
