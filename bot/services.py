@@ -41,7 +41,7 @@ def build_services(
         knowledge=knowledge,
         renderer=renderer,
         kb_admin=KnowledgeAdmin(session_factory, knowledge),
-        organisations=OrganisationAdmin(session_factory),
+        organisations=OrganisationAdmin(session_factory, k=settings.stats_k),
         audit=AuditTrail(session_factory, actor_key=settings.audit_actor_key),
         privacy=Privacy(session_factory),
         reminders=Reminders(
@@ -57,7 +57,13 @@ def build_services(
             default_locale=settings.default_language,
             k=settings.stats_k,
         ),
-        statistics=Statistics(session_factory, knowledge, renderer, k=settings.stats_k),
+        statistics=Statistics(
+            session_factory,
+            knowledge,
+            renderer,
+            k=settings.stats_k,
+            release_every=timedelta(hours=settings.stats_release_hours),
+        ),
         charts=ChartDrawer(workers=settings.chart_workers),
         admin_ids=frozenset(settings.admin_ids),
     )

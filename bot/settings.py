@@ -45,9 +45,12 @@ class Settings(BaseSettings):
     kb_refresh_seconds: float = Field(default=2.0, gt=0)
     reminder_delay_hours: float = Field(default=24.0, ge=0)
     reminder_interval_seconds: float = Field(default=300.0, gt=0)
-    # Statistics: groups of fewer than k assessments (or people) are suppressed; the API
-    # at /api/stats answers only when a token is set.
+    # Statistics: groups of fewer than k assessments (or people) are suppressed, and every
+    # published figure is perturbed (docs/privacy.md); the API at /api/stats answers only
+    # when a token is set. Answer counts and reliability are published per release: at most
+    # one cut per STATS_RELEASE_HOURS, and only once k new people completed.
     stats_k: int = Field(default=5, ge=1)
+    stats_release_hours: float = Field(default=24.0, ge=0)
     stats_api_token: SecretStr | None = None
     # The web admin panel at /admin: signed in with this token; 404 while it is unset. The
     # session cookie's key is derived from it, so changing it signs everyone out.

@@ -27,7 +27,7 @@ def _dimensions(text: str) -> tuple[Dimension, ...]:
 
 
 async def export_stats(request: ExportRequest, out: BinaryIO, *, progress: bool = True) -> int:
-    """Write the export to `out` with a progress bar on a terminal; the number of groups."""
+    """Write the export to `out` with a progress bar on a terminal; the groups written."""
     from tqdm import tqdm
 
     from bot.application import start_runtime
@@ -38,11 +38,18 @@ async def export_stats(request: ExportRequest, out: BinaryIO, *, progress: bool 
         statistics = runtime.services.statistics
         assert statistics is not None
         total = await statistics.count_groups(request)
+        written = 0
+
+        def step(_: object) -> None:
+            nonlocal written
+            written += 1
+            bar.update()
+
         # disable=None: a bar on a terminal, nothing when stderr is a file or a pipe.
         with tqdm(total=total, unit="group", disable=None if progress else True) as bar:
-            async for chunk in statistics.export(request, on_group=lambda _: bar.update()):
+            async for chunk in statistics.export(request, on_group=step):
                 out.write(chunk)
-        return total
+        return written
     finally:
         await runtime.close()
 
@@ -73,7 +80,8 @@ def add_stats_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     export = stats.add_parser(
         "export",
-        help="export statistics of completed assessments (groups under STATS_K are suppressed)",
+        help="export statistics of completed assessments (groups under STATS_K are left out; "
+        "every figure is perturbed, see docs/privacy.md)",
     )
     export.add_argument(
         "--by",

@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -26,6 +27,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "ACTIVE_ASSESSMENT_INDEX",
     "FACTOR_SLOTS",
+    "RECORD_KEY_MODULUS",
     "SUBFACTOR_SLOTS",
     "Answer",
     "Assessment",
@@ -41,11 +43,14 @@ __all__ = [
     "Respondent",
     "ScoreSlot",
     "ScoreSlotKind",
+    "StatsRelease",
+    "StatsSecret",
     "SubFactorResult",
     "UtcDateTime",
     "driver_column",
     "factor_column",
     "get_datetime_utc",
+    "new_record_key",
     "subfactor_column",
 ]
 
@@ -93,6 +98,17 @@ def _timestamp(*, index: bool = False) -> Any:
 
 def _optional_timestamp(*, index: bool = False) -> Any:
     return Field(default=None, sa_type=UtcDateTime, index=index)
+
+
+#: Record keys are uniform on [0, RECORD_KEY_MODULUS); a cell key is the sum of its records'
+#: keys modulo the same number (storage/stats/disclosure.py). A prime below 2**31, so that a
+#: key fits a 32-bit integer column and a sum of billions of them a 64-bit one.
+RECORD_KEY_MODULUS = 2**31 - 1
+
+
+def new_record_key() -> int:
+    """A secret random record key for an assessment (never shown, never exported)."""
+    return secrets.randbelow(RECORD_KEY_MODULUS)
 
 
 class AssessmentStatus(StrEnum):
@@ -151,6 +167,39 @@ class Assessment(SQLModel, table=True):
     # completed core checklist (None: not asked for), and when their answers were all in.
     refined: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     refined_at: datetime | None = _optional_timestamp()
+    # Secret, random, fixed at creation: published figures get noise derived from the sum of
+    # their records' keys (storage/stats/disclosure.py). Never shown or exported.
+    record_key: int = Field(
+        default_factory=new_record_key, sa_column_kwargs={"default": new_record_key}
+    )
+    # The statistics release that first included this completed assessment (None: not yet).
+    release_id: int | None = Field(default=None, foreign_key="stats_release.id")
+
+
+class StatsRelease(SQLModel, table=True):
+    """A cut of the completed assessments whose answer counts and reliability are published.
+
+    Figures that would reveal one newcomer's answers by a before/after difference are only
+    computed over released assessments; a release is cut once at least k new completions by
+    k people have come in (storage/stats/releases.py). `follows` is the previous release
+    (0 for the first): unique, so two concurrent cuts cannot both follow the same one.
+    """
+
+    __tablename__ = "stats_release"
+
+    id: int | None = Field(default=None, primary_key=True)
+    follows: int = Field(unique=True)
+    cut_at: datetime = _timestamp()
+
+
+class StatsSecret(SQLModel, table=True):
+    """The deployment's secret key for statistical noise: one row (id 1), made by migration
+    0006. Never shown, never exported; with the record keys it fixes every figure's noise."""
+
+    __tablename__ = "stats_secret"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    secret: str
 
 
 class Answer(SQLModel, table=True):

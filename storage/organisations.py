@@ -1,14 +1,20 @@
-"""Organisations: agencies with a deep-link code, and how many respondents each one brought."""
+"""Organisations: agencies with a deep-link code, and how many respondents each one brought.
+
+The counts are published figures like any statistic (storage/stats/disclosure.py): under k,
+None ("fewer than k"); otherwise perturbed with the same cell key as the organisation's group
+in the statistics, so that the two agree and neither can be played against the other.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import and_, distinct, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Assessment, Organisation
+from storage.models import Assessment, AssessmentStatus, Organisation
+from storage.stats.disclosure import cell_key, get_noise
 
 __all__ = [
     "OrganisationCount",
@@ -20,10 +26,13 @@ __all__ = [
 
 
 class OrganisationCount(NamedTuple):
-    """An organisation and the number of distinct respondents who came through its code."""
+    """An organisation and how many people completed an assessment through its code.
+
+    `respondents` is published: perturbed, None under k.
+    """
 
     organisation: Organisation
-    respondents: int
+    respondents: int | None
 
 
 async def create_organisation(
@@ -46,14 +55,30 @@ async def get_organisation_by_name(*, session: AsyncSession, name: str) -> Organ
     return await session.scalar(select(Organisation).where(col(Organisation.name) == name))
 
 
-async def list_organisations(*, session: AsyncSession) -> list[OrganisationCount]:
-    """Every organisation, oldest first, with its count of distinct respondents."""
-    respondents = func.count(func.distinct(col(Assessment.respondent_id)))
+async def list_organisations(*, session: AsyncSession, k: int) -> list[OrganisationCount]:
+    """Every organisation, oldest first, with its published count of respondents."""
+    completed = and_(
+        col(Assessment.org_code) == col(Organisation.code),
+        col(Assessment.status) == AssessmentStatus.COMPLETED.value,
+    )
     statement = (
-        select(Organisation, respondents)
-        .join(Assessment, col(Assessment.org_code) == col(Organisation.code), isouter=True)
+        select(
+            Organisation,
+            func.count(col(Assessment.id)),
+            func.count(distinct(col(Assessment.respondent_id))),
+            cell_key(col(Assessment.record_key)),
+        )
+        .join(Assessment, completed, isouter=True)
         .group_by(col(Organisation.id))
         .order_by(col(Organisation.id))
     )
     rows = await session.execute(statement)
-    return [OrganisationCount(organisation, int(count)) for organisation, count in rows.all()]
+    noise = await get_noise(session)
+    return [
+        OrganisationCount(
+            organisation,
+            # The key and the noise of the organisation's group in the statistics (its n).
+            noise.count(people, key, k, respondents=people) if assessments >= k else None,
+        )
+        for organisation, assessments, people, key in rows.all()
+    ]

@@ -41,6 +41,7 @@ async def _list_page(
         "organisations.html",
         status=status,
         organisations=await panel.organisations.organisations(),
+        k=panel.organisations.k,
         name=name,
         refusal=refusal,
         name_max_length=ORGANISATION_MAX_LENGTH,

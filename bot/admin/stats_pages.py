@@ -1,8 +1,9 @@
 """The panel's statistics: the national summary as a dashboard, and export downloads.
 
 The figures come from the same use case as `/stats` in Telegram and `/api/stats`, so the
-same suppression applies: a group under k assessments or k people shows no figures. Every
-view and download is written to the audit log.
+same disclosure rules apply (docs/privacy.md): a group under k assessments or k people is
+not shown, and every figure is perturbed by its cell key. Every view and download is written
+to the audit log.
 """
 
 from __future__ import annotations

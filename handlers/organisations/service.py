@@ -44,12 +44,13 @@ class OrgRefusal(StrEnum):
 
 @dataclass(frozen=True)
 class OrganisationInfo:
-    """An organisation as shown to administrators."""
+    """An organisation as shown to administrators; `respondents` is a published count:
+    perturbed, None when fewer than k completed (docs/privacy.md)."""
 
     code: str
     name: str
     created_at: datetime
-    respondents: int = 0
+    respondents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _info(organisation: Organisation, respondents: int = 0) -> OrganisationInfo:
+def _info(organisation: Organisation, respondents: int | None = None) -> OrganisationInfo:
     return OrganisationInfo(
         organisation.code, organisation.name, organisation.created_at, respondents
     )
@@ -100,10 +101,12 @@ class OrganisationAdmin:
         self,
         session_factory: async_sessionmaker[AsyncSession],
         *,
+        k: int = 5,
         new_code: Callable[[], str] = new_org_code,
     ) -> None:
         self._session_factory = session_factory
         self._new_code = new_code
+        self.k = k
 
     async def add(self, name: str, *, author: str) -> OrganisationAdded:
         """Create the organisation `name`, or return the one that already has that name."""
@@ -131,9 +134,9 @@ class OrganisationAdmin:
         return OrganisationAdded(_info(organisation), created=created)
 
     async def organisations(self) -> list[OrganisationInfo]:
-        """Every organisation, oldest first, with its count of distinct respondents."""
+        """Every organisation, oldest first, with its published count of respondents."""
         async with self._session_factory() as session:
-            rows = await organisation_store.list_organisations(session=session)
+            rows = await organisation_store.list_organisations(session=session, k=self.k)
         return [_info(row.organisation, row.respondents) for row in rows]
 
     async def _free_code(self, session: AsyncSession) -> str:

@@ -54,6 +54,7 @@ async def organisations(update: Update, context: BotContext, admin: Admin) -> No
     """List the organisations with their codes and respondent counts."""
     found = await context.services.organisations.organisations()
     await context.services.audit.record(actor=admin.actor, action="org.list")
-    text = context.renderer.render(admin.locale, "admin_orgs.html", organisations=found)
+    k = context.services.organisations.k
+    text = context.renderer.render(admin.locale, "admin_orgs.html", organisations=found, k=k)
     for part in split_message(text):
         await _message(update).chat.send_message(part)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.statistics.exports import Sheet
 from handlers.statistics.table import Cell, StatsTable
-from knowledge import KnowledgeBase, QuestionSet, cronbach_alpha
+from knowledge import KnowledgeBase, QuestionSet
 from storage import stats as stats_store
 from storage.stats import Funnel
 
@@ -34,7 +35,7 @@ class StoppedAt:
     question_set: str | None
     position: int
     question_id: str | None
-    count: int
+    count: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +50,26 @@ class FactorReliability:
 
 @dataclass(frozen=True, slots=True)
 class QuestionAnswers:
-    """How completed assessments answered a question; `counts` empty when under k."""
+    """How released assessments answered a question; `counts` empty when under k, and a
+    value's count None when it is under k."""
 
     question_id: str
     subfactor_key: str
     total: int | None
-    counts: Mapping[str, int]
+    counts: Mapping[str, int | None]
 
 
 @dataclass(frozen=True)
 class Instrument:
-    """The funnel, the reliability of each factor and the answers to each question."""
+    """The funnel (live), the reliability of each factor and the answers to each question
+    (over release number `release`, cut at `released_at`; None before the first release)."""
 
     funnel: Funnel
     stopped: tuple[StoppedAt, ...]
     reliability: tuple[FactorReliability, ...]
     answers: tuple[QuestionAnswers, ...]
+    release: int | None = None
+    released_at: datetime | None = None
 
     def to_document(self) -> dict[str, Any]:
         """The JSON form (fields after the groups in a JSON export)."""
@@ -85,6 +90,10 @@ class Instrument:
                     for s in self.stopped
                 ],
             },
+            "release": self.release,
+            "released_at": (
+                None if self.released_at is None else self.released_at.isoformat(timespec="seconds")
+            ),
             "reliability": {
                 r.factor_key: {"items": r.items, "responses": r.responses, "alpha": r.alpha}
                 for r in self.reliability
@@ -108,37 +117,32 @@ async def _reliability(
     results = []
     for factor in kb.factors:
         items = [q.id for sf in factor.subfactors for q in sf.questions_in(QuestionSet.DETAILED)]
-        moments = await stats_store.get_item_moments(session=session, items=items)
-        enough = moments.n >= max(k, 2)
+        published = await stats_store.get_reliability(session=session, items=items, k=k)
         results.append(
-            FactorReliability(
-                factor_key=factor.key,
-                items=len(items),
-                responses=moments.n if enough else None,
-                alpha=cronbach_alpha(moments) if enough else None,
-            )
+            FactorReliability(factor.key, len(items), published.responses, published.alpha)
         )
     return tuple(results)
 
 
 async def _answers(session: AsyncSession, kb: KnowledgeBase, k: int) -> tuple[QuestionAnswers, ...]:
-    counts: dict[str, dict[str, int]] = {}
-    for row in await stats_store.list_answer_counts(session=session):
-        value = DONT_KNOW if row.value is None else str(row.value)
-        counts.setdefault(row.question_id, {})[value] = row.count
+    published = {
+        a.question_id: a for a in await stats_store.list_answer_counts(session=session, k=k)
+    }
     results = []
     for question in kb.questions(QuestionSet.DETAILED):
-        given = counts.get(question.id, {})
-        total = sum(given.values())
-        shown = {str(o.value): given.get(str(o.value), 0) for o in kb.scale.options}
-        shown[DONT_KNOW] = given.get(DONT_KNOW, 0)
-        suppressed = total < k
+        given = published.get(question.id)
+        total = None if given is None else given.total
+        counts: dict[str, int | None] = {}
+        if given is not None and total is not None:
+            # A value nobody gave is "fewer than k" too: a 0 would turn into 1 for one person.
+            counts = {str(o.value): given.counts.get(o.value) for o in kb.scale.options}
+            counts[DONT_KNOW] = given.counts.get(None)
         results.append(
             QuestionAnswers(
                 question_id=question.id,
                 subfactor_key=kb.subfactor_of(question.id).key,
-                total=None if suppressed else total,
-                counts={} if suppressed else shown,
+                total=total,
+                counts=counts,
             )
         )
     return tuple(results)
@@ -146,16 +150,19 @@ async def _answers(session: AsyncSession, kb: KnowledgeBase, k: int) -> tuple[Qu
 
 async def instrument_report(*, session: AsyncSession, kb: KnowledgeBase, k: int) -> Instrument:
     """Gather the funnel, reliability and answer distributions under threshold `k`."""
-    funnel = await stats_store.get_completion_funnel(session=session)
+    funnel = await stats_store.get_completion_funnel(session=session, k=k)
     stopped = tuple(
         StoppedAt(d.question_set, d.position, _question_at(kb, d.question_set, d.position), d.count)
         for d in funnel.stopped
     )
+    release = await stats_store.get_release(session=session)
     return Instrument(
         funnel=funnel,
         stopped=stopped,
         reliability=await _reliability(session, kb, k),
         answers=await _answers(session, kb, k),
+        release=None if release is None else release.id,
+        released_at=None if release is None else release.cut_at,
     )
 
 

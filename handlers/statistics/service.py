@@ -1,14 +1,15 @@
 """The statistics use cases: exports, the admin summary, organisation profiles, peer means.
 
-Storage aggregates and suppresses; this module adds the knowledge base (which questions make
-a factor, what the columns are called) and the k threshold, and hands plain values back.
+Storage aggregates and makes every figure publishable (storage/stats/disclosure.py); this
+module adds the knowledge base (which questions make a factor, what the columns are called),
+the k threshold and the release period, and hands plain values back.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -61,6 +62,7 @@ class Statistics:
         renderer: Renderer,
         *,
         k: int,
+        release_every: timedelta = timedelta(hours=24),
     ) -> None:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
@@ -68,12 +70,18 @@ class Statistics:
         self._knowledge = knowledge
         self._renderer = renderer
         self.k = k
+        self._release_every = release_every
+
+    async def _cut_release(self) -> None:
+        """Cut a statistics release if one is due (a short transaction of its own)."""
+        async with self._session_factory() as session:
+            await stats_store.cut_release(session=session, k=self.k, every=self._release_every)
 
     async def count_groups(self, request: ExportRequest) -> int:
         """How many groups (rows) the export will have."""
         async with self._session_factory() as session:
             return await stats_store.count_stat_groups(
-                session=session, by=request.by, where=request.where
+                session=session, by=request.by, k=self.k, where=request.where
             )
 
     async def export(
@@ -81,6 +89,8 @@ class Statistics:
     ) -> AsyncIterator[bytes]:
         """The export file as a stream of byte chunks; `on_group` hears of each group written."""
         _, kb = await self._knowledge.active()
+        if request.format is not ExportFormat.CSV:
+            await self._cut_release()  # JSON and XLSX carry the answer counts
         async with self._session_factory() as session, session.begin():
             names = await stats_store.get_organisation_names(session=session)
             table = StatsTable(
@@ -123,6 +133,7 @@ class Statistics:
     async def summary(self) -> Summary:
         """Every completed assessment as one group, the funnel, reliability and answers."""
         _, kb = await self._knowledge.active()
+        await self._cut_release()
         async with self._session_factory() as session, session.begin():
             overall = await stats_store.get_group_stats(session=session, k=self.k)
             instrument = await instrument_report(session=session, kb=kb, k=self.k)

@@ -32,8 +32,8 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from storage.models import FactorResult, SubFactorResult
+from storage.stats.disclosure import SCORE_BOUND, SHARE_BOUND, Noise, cell_key, is_suppressed
 from storage.stats.figures import GroupStats, SubFactorFigures
-from storage.stats.suppression import is_suppressed
 
 __all__ = ["LONG_BATCH", "long_groups", "long_statement"]
 
@@ -43,17 +43,25 @@ LONG_BATCH = 1000
 
 
 def long_statement(scoped: CTE, keys: Sequence[ColumnElement[Any]]) -> Select[Any]:
-    """The fallback: a row per group, per (group, factor) and per (group, sub-factor)."""
+    """The fallback: a row per group, per (group, factor) and per (group, sub-factor).
+
+    Each row: counts (group rows only), a cell key, a sum and how many values it adds up, and
+    for sub-factors the number of drivers; disclosure.py makes the published figures.
+    """
     no_int, no_float = cast(null(), Integer), cast(null(), Float)
+    record_key = scoped.c.record_key
     groups = select(
         *keys,
         literal_column(str(_GROUP)).label("kind"),
         cast(null(), String).label("metric"),
         func.count().label("n"),
         func.count(distinct(scoped.c.respondent_id)).label("respondents"),
-        cast(func.avg(scoped.c.readiness_index), Float).label("value"),
-        no_float.label("share"),
+        cell_key(record_key).label("cell_key"),
+        cast(func.sum(scoped.c.readiness_index), Float).label("total"),
+        func.count(scoped.c.readiness_index).label("contributors"),
+        no_float.label("drivers"),
     ).group_by(*keys)
+    factor_score = col(FactorResult.score)
     factors = (
         select(
             *keys,
@@ -61,13 +69,15 @@ def long_statement(scoped: CTE, keys: Sequence[ColumnElement[Any]]) -> Select[An
             col(FactorResult.factor_key),
             no_int,
             no_int,
-            cast(func.avg(col(FactorResult.score)), Float),
+            cell_key(record_key, factor_score.is_not(None)),
+            cast(func.sum(factor_score), Float),
+            func.count(factor_score),
             no_float,
         )
         .join_from(scoped, FactorResult, col(FactorResult.assessment_id) == scoped.c.id)
         .group_by(*keys, col(FactorResult.factor_key))
     )
-    effect = col(SubFactorResult.effect)
+    effect, subfactor_score = col(SubFactorResult.effect), col(SubFactorResult.score)
     driver = case((effect == "driver", 1.0), (effect.is_not(None), 0.0))
     subfactors = (
         select(
@@ -76,8 +86,10 @@ def long_statement(scoped: CTE, keys: Sequence[ColumnElement[Any]]) -> Select[An
             col(SubFactorResult.subfactor_key),
             no_int,
             no_int,
-            cast(func.avg(col(SubFactorResult.score)), Float),
-            cast(func.avg(driver), Float),
+            cell_key(record_key, subfactor_score.is_not(None)),
+            cast(func.sum(subfactor_score), Float),
+            func.count(subfactor_score),
+            cast(func.sum(driver), Float),
         )
         .join_from(scoped, SubFactorResult, col(SubFactorResult.assessment_id) == scoped.c.id)
         .group_by(*keys, col(SubFactorResult.subfactor_key))
@@ -90,9 +102,10 @@ def long_statement(scoped: CTE, keys: Sequence[ColumnElement[Any]]) -> Select[An
 class _Builder:
     """Collects one group's rows as they stream past (the rows of a group are adjacent)."""
 
-    def __init__(self, key: tuple[str | None, ...]) -> None:
-        self.key = key
+    def __init__(self, key: tuple[str | None, ...], k: int, noise: Noise) -> None:
+        self.key, self.k, self.noise = key, k, noise
         self.n = 0
+        self.cell_key = 0
         self.respondents = 0
         self.readiness: float | None = None
         self.factors: dict[str, float | None] = {}
@@ -104,25 +117,38 @@ class _Builder:
         metric: str | None,
         n: int | None,
         respondents: int | None,
-        value: float | None,
-        share: float | None,
+        key: int,
+        total: float | None,
+        contributors: int,
+        drivers: float | None,
     ) -> None:
+        k, noise = self.k, self.noise
         if kind == _GROUP:
-            self.n, self.respondents, self.readiness = n or 0, respondents or 0, value
+            self.n, self.respondents, self.cell_key = n or 0, respondents or 0, key
+            self.readiness = noise.mean(
+                total, contributors, key, k, name="readiness", bound=SCORE_BOUND
+            )
         elif kind == _FACTOR:
             assert metric is not None
-            self.factors[metric] = value
+            self.factors[metric] = noise.mean(
+                total, contributors, key, k, name=f"factor.{metric}", bound=SCORE_BOUND
+            )
         else:
             assert metric is not None
-            self.subfactors[metric] = SubFactorFigures(value, share)
+            self.subfactors[metric] = SubFactorFigures(
+                noise.mean(total, contributors, key, k, name=f"mean.{metric}", bound=SCORE_BOUND),
+                noise.mean(
+                    drivers, contributors, key, k, name=f"driver.{metric}", bound=SHARE_BOUND
+                ),
+            )
 
-    def build(self, k: int) -> GroupStats:
-        if is_suppressed(assessments=self.n, respondents=self.respondents, k=k):
+    def build(self) -> GroupStats:
+        if is_suppressed(assessments=self.n, respondents=self.respondents, k=self.k):
             return GroupStats(key=self.key, suppressed=True)
         return GroupStats(
             key=self.key,
             suppressed=False,
-            n=self.n,
+            n=self.noise.count(self.n, self.cell_key, self.k),
             readiness=self.readiness,
             factors=MappingProxyType(self.factors),
             subfactors=MappingProxyType(self.subfactors),
@@ -130,7 +156,7 @@ class _Builder:
 
 
 async def long_groups(
-    rows: AsyncIterator[Row[Any]], width: int, k: int
+    rows: AsyncIterator[Row[Any]], width: int, k: int, noise: Noise
 ) -> AsyncGenerator[GroupStats, None]:
     """Each group of the long statement's rows, in order (its rows are adjacent)."""
     current: _Builder | None = None
@@ -138,8 +164,8 @@ async def long_groups(
         key = tuple(row[:width])
         if current is None or key != current.key:
             if current is not None:
-                yield current.build(k)
-            current = _Builder(key)
+                yield current.build()
+            current = _Builder(key, k, noise)
         current.add(*row[width:])
     if current is not None:
-        yield current.build(k)
+        yield current.build()

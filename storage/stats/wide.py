@@ -1,16 +1,18 @@
 """Statistics from the wide score rows: one row per completed assessment, one GROUP BY.
 
 `assessment_score` holds an assessment's factor and sub-factor scores in columns that
-`score_slot` assigns to keys (storage/scores.py). A group's figures are the averages of the
-slot columns; the `present` bits say which keys the group's assessments have results for, so
-that a key with a result but no score is reported (as no figure) and a key with no result is
-left out, exactly as the long-form statement reports them.
+`score_slot` assigns to keys (storage/scores.py). A group's row has, per slot column, the sum,
+the number of scored assessments and their cell key; disclosure.py turns them into published
+means. The `present` bits say which keys the group's assessments have results for, so that a
+key with a result but no score is reported (as no figure) and a key with no result is left
+out, exactly as the long-form statement reports them.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -25,8 +27,15 @@ from storage.models import (
     subfactor_column,
 )
 from storage.scores import ScoreSlots, get_score_slots
+from storage.stats.disclosure import (
+    SCORE_BOUND,
+    SHARE_BOUND,
+    Figure,
+    Noise,
+    cell_key,
+    is_suppressed,
+)
 from storage.stats.figures import GroupStats, SubFactorFigures
-from storage.stats.suppression import is_suppressed
 
 __all__ = ["WIDE_BATCH", "Layout", "get_layout", "wide_group", "wide_groups", "wide_statement"]
 
@@ -70,25 +79,37 @@ def _union(present: int | str | None) -> int:
     return union
 
 
+def _slot(column: ColumnElement[Any], record_key: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """A slot column's sum, how many assessments have a value there, and their cell key."""
+    return [
+        cast(func.sum(column), Float),
+        func.count(column),
+        cell_key(record_key, column.is_not(None)),
+    ]
+
+
 def wide_statement(
     session: AsyncSession, scoped: CTE, keys: Sequence[ColumnElement[Any]], layout: Layout
 ) -> Select[Any]:
-    """A row per group: counts, readiness, presence bits and every slot's averages."""
+    """A row per group: counts, cell key, readiness, presence bits and every slot's sums."""
     score = AssessmentScore.c
-    averages: list[ColumnElement[Any]] = [
-        cast(func.avg(score[factor_column(slot)]), Float) for _, slot in layout.factors
-    ]
+    record_key = scoped.c.record_key
+    slots: list[ColumnElement[Any]] = []
+    for _, slot in layout.factors:
+        slots += _slot(score[factor_column(slot)], record_key)
     for _, slot in layout.subfactors:
-        averages.append(cast(func.avg(score[subfactor_column(slot)]), Float))
-        averages.append(cast(func.avg(score[driver_column(slot)]), Float))
+        slots += _slot(score[subfactor_column(slot)], record_key)
+        slots.append(cast(func.sum(score[driver_column(slot)]), Float))
     return (
         select(
             *keys,
             func.count().label("n"),
             func.count(distinct(scoped.c.respondent_id)).label("respondents"),
-            cast(func.avg(scoped.c.readiness_index), Float).label("readiness"),
+            cell_key(record_key).label("cell_key"),
+            cast(func.sum(scoped.c.readiness_index), Float).label("readiness"),
+            func.count(scoped.c.readiness_index).label("scored"),
             _present(session, score.present).label("present"),
-            *averages,
+            *slots,
         )
         # Outer: a completed assessment without results counts, as in the long form.
         .select_from(scoped.outerjoin(AssessmentScore, score.assessment_id == scoped.c.id))
@@ -97,28 +118,52 @@ def wide_statement(
     )
 
 
-def wide_group(row: Row[Any], width: int, layout: Layout, k: int) -> GroupStats:
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """The published figures of a layout, made once per statement, not once per group."""
+
+    factors: tuple[tuple[str, int, Figure], ...]
+    subfactors: tuple[tuple[str, int, Figure, Figure], ...]
+
+
+@lru_cache(maxsize=64)
+def _figures(layout: Layout, noise: Noise) -> _Figures:
+    return _Figures(
+        factors=tuple((key, slot, noise.figure(f"factor.{key}")) for key, slot in layout.factors),
+        subfactors=tuple(
+            (key, slot, noise.figure(f"mean.{key}"), noise.figure(f"driver.{key}", SHARE_BOUND))
+            for key, slot in layout.subfactors
+        ),
+    )
+
+
+def wide_group(row: Row[Any], width: int, layout: Layout, k: int, noise: Noise) -> GroupStats:
+    """One group's published figures from its row (a suppressed group: its key alone)."""
     key = tuple(row[:width])
-    n, respondents, readiness, present = row[width : width + 4]
+    n, respondents, group_key, readiness, scored, present = row[width : width + 6]
     if is_suppressed(assessments=n, respondents=respondents, k=k):
         return GroupStats(key=key, suppressed=True)
     present = _union(present)
-    values = iter(row[width + 4 :])
+    values = row[width + 6 :]
+    figures = _figures(layout, noise)
     factors: dict[str, float | None] = {}
-    for factor, slot in layout.factors:
-        mean = next(values)
+    for i, (factor, slot, mean) in enumerate(figures.factors):
         if present >> (SUBFACTOR_SLOTS + slot) & 1:
-            factors[factor] = mean
+            total, count, figure_key = values[3 * i : 3 * i + 3]
+            factors[factor] = mean.mean(total, count, figure_key, k)
     subfactors: dict[str, SubFactorFigures] = {}
-    for subfactor, slot in layout.subfactors:
-        mean, share = next(values), next(values)
+    first = 3 * len(figures.factors)
+    for i, (subfactor, slot, mean, share) in enumerate(figures.subfactors):
         if present >> slot & 1:
-            subfactors[subfactor] = SubFactorFigures(mean, share)
+            total, count, figure_key, drivers = values[first + 4 * i : first + 4 * i + 4]
+            subfactors[subfactor] = SubFactorFigures(
+                mean.mean(total, count, figure_key, k), share.mean(drivers, count, figure_key, k)
+            )
     return GroupStats(
         key=key,
         suppressed=False,
-        n=n,
-        readiness=readiness,
+        n=noise.count(n, group_key, k),
+        readiness=noise.mean(readiness, scored, group_key, k, name="readiness", bound=SCORE_BOUND),
         factors=MappingProxyType(factors),
         subfactors=MappingProxyType(subfactors),
     )
@@ -131,8 +176,8 @@ async def get_layout(session: AsyncSession) -> Layout | None:
 
 
 async def wide_groups(
-    rows: AsyncIterator[Row[Any]], width: int, layout: Layout, k: int
+    rows: AsyncIterator[Row[Any]], width: int, layout: Layout, k: int, noise: Noise
 ) -> AsyncGenerator[GroupStats, None]:
     """Each group of the wide statement's rows (one row a group), in order."""
     async for row in rows:
-        yield wide_group(row, width, layout, k)
+        yield wide_group(row, width, layout, k, noise)

@@ -72,7 +72,8 @@ async def test_the_page_shows_the_summary_in_persian(
 
     page = await (await client.get("/admin/stats")).text()
 
-    readiness = to_persian_digits(str(round(summary.overall.readiness, 1)))
+    rounded = round(summary.overall.readiness, 1)
+    readiness = to_persian_digits(str(int(rounded) if rounded.is_integer() else rounded))
     n = to_persian_digits(str(summary.overall.n))
     assert f"ارزیابی‌های تکمیل‌شده: {n} · میانگین شاخص آمادگی: {readiness} از ۱۰۰" in page
     meters = re.findall(

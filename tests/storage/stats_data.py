@@ -1,5 +1,6 @@
 """Assessments for statistics tests, stored the way the bot stores them, and a plain Python
-reference computation of every figure the statistics report."""
+reference computation of every figure the statistics report: the exact aggregates, made
+publishable by the disclosure rules (storage/stats/disclosure.py) from the stored record keys."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from statistics import fmean
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from knowledge import InterviewState, KnowledgeBase, QuestionSet, Readiness, assess
 from storage.assessments import (
@@ -21,10 +22,16 @@ from storage.assessments import (
     save_interview_state,
     start_assessment,
 )
-from storage.models import SUBFACTOR_SLOTS, Assessment, ScoreSlot, ScoreSlotKind
+from storage.models import (
+    RECORD_KEY_MODULUS,
+    SUBFACTOR_SLOTS,
+    Assessment,
+    ScoreSlot,
+    ScoreSlotKind,
+)
 from storage.respondents import forget_respondent, get_or_create_respondent
 from storage.stats import Dimension, GroupStats, stream_group_stats
-from storage.stats.suppression import Cell, plan_suppression
+from storage.stats.disclosure import SCORE_BOUND, SHARE_BOUND, Noise
 
 TELEGRAM_BASE = 900_000_000_000
 #: Typed by a respondent as the organisation's name: it must never reach a statistics file.
@@ -84,8 +91,10 @@ class Stored:
 
 async def store_specs(
     session: AsyncSession, kb: KnowledgeBase, specs: Iterable[Spec], stored: Stored
-) -> None:
-    """Store each spec through the repository functions the bot uses, then commit."""
+) -> list[int]:
+    """Store each spec through the repository functions the bot uses, then commit; the
+    assessments' ids, in spec order."""
+    ids: list[int] = []
     for spec in specs:
         telegram_id = TELEGRAM_BASE + spec.respondent
         stored.telegram_ids.add(telegram_id)
@@ -108,6 +117,8 @@ async def store_specs(
             profile=profile,
             org_code=spec.org_code,
         )
+        assert assessment.id is not None
+        ids.append(assessment.id)
         answers = spec.answers(spec.knowledge(kb))
         state = InterviewState(profile, spec.question_set, answers, cursor=len(answers))
         await save_interview_state(session=session, assessment=assessment, state=state)
@@ -123,6 +134,17 @@ async def store_specs(
                 .values(completed_at=when)
             )
     await session.commit()
+    return ids
+
+
+async def record_keys(session: AsyncSession, ids: Sequence[int]) -> list[int]:
+    """The secret record keys of these assessments, in order (for reference computations:
+    tests may read them; nothing published ever contains one)."""
+    rows = await session.execute(
+        select(col(Assessment.id), col(Assessment.record_key)).where(col(Assessment.id).in_(ids))
+    )
+    stored: dict[int | None, int] = dict(rows.tuples().all())
+    return [stored[i] for i in ids]
 
 
 async def forget_stored(session: AsyncSession, stored: Stored) -> None:
@@ -133,9 +155,19 @@ async def forget_stored(session: AsyncSession, stored: Stored) -> None:
     stored.telegram_ids.clear()
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return fmean(present) if present else None
+def cell_key(keys: Iterable[int]) -> int:
+    """The cell key of records with these keys: their sum modulo RECORD_KEY_MODULUS."""
+    return sum(keys) % RECORD_KEY_MODULUS
+
+
+def _published_mean(
+    values: Sequence[tuple[float | None, int]], k: int, figure: str, bound: float, noise: Noise
+) -> float | None:
+    """The published mean of (value, record key) pairs, over those with a value."""
+    scored = [(value, key) for value, key in values if value is not None]
+    total = math.fsum(value for value, _ in scored) if scored else None
+    key = cell_key(key for _, key in scored)
+    return noise.mean(total, len(scored), key, k, name=figure, bound=bound)
 
 
 @dataclass(frozen=True)
@@ -151,50 +183,76 @@ class Expected:
 
 
 def expected_groups(
-    kb: KnowledgeBase, specs: Sequence[Spec], by: Sequence[Dimension], k: int
+    kb: KnowledgeBase,
+    specs: Sequence[Spec],
+    by: Sequence[Dimension],
+    k: int,
+    keys: Sequence[int],
+    noise: Noise,
 ) -> dict[tuple[str | None, ...], Expected]:
-    """Every group of the completed specs under `by`, as the statistics should report it."""
-    members: dict[tuple[str | None, ...], list[tuple[Spec, Readiness]]] = defaultdict(list)
-    for spec in specs:
+    """Every published group of the completed specs under `by` (`keys`: their record keys,
+    in spec order; `noise`: the deployment's), as the statistics should report it; groups
+    under k are absent."""
+    members: dict[tuple[str | None, ...], list[tuple[Spec, Readiness, int]]] = defaultdict(list)
+    for spec, key in zip(specs, keys, strict=True):
         if spec.unfinished is None:
             own = spec.knowledge(kb)
             readiness = assess(own, spec.question_set, spec.answers(own))
-            members[tuple(spec.key(d) for d in by)].append((spec, readiness))
+            members[tuple(spec.key(d) for d in by)].append((spec, readiness, key))
     if not by and not members:
         return {(): Expected(suppressed=True)}
-    # Small groups, and those that would give a small one away (tested on their own in
-    # test_suppression.py), are hidden.
-    sizes = [
-        Cell(key, len(rows), len({spec.respondent for spec, _ in rows}))
-        for key, rows in members.items()
-    ]
-    hidden = plan_suppression(sizes, k=k) if by else frozenset()
     groups = {}
-    for key, rows in members.items():
-        people = {spec.respondent for spec, _ in rows}
-        if len(rows) < k or len(people) < k or key in hidden:
-            groups[key] = Expected(suppressed=True)
-            continue
-        results = [r for _, r in rows]
+    for group, rows in members.items():
+        people = {spec.respondent for spec, _, _ in rows}
+        if len(rows) < k or len(people) < k:
+            if not by:
+                groups[group] = Expected(suppressed=True)
+            continue  # a grouping lists only the groups it publishes
+        group_key = cell_key(key for _, _, key in rows)
         # A key is reported when some assessment of the group has a result for it (even an
         # unscored one): assessments scored under different KB revisions have different keys.
-        factors = {f.key: f for r in results for f in r.factors}
-        subfactors = {sf.key: sf for r in results for sf in r.subfactors}
+        factor_keys = {f.key for _, r, _ in rows for f in r.factors}
+        subfactor_keys = {sf.key for _, r, _ in rows for sf in r.subfactors}
+        factors = {
+            f_key: _published_mean(
+                [(f.score, key) for _, r, key in rows for f in r.factors if f.key == f_key],
+                k,
+                f"factor.{f_key}",
+                SCORE_BOUND,
+                noise,
+            )
+            for f_key in factor_keys
+        }
         means: dict[str, float | None] = {}
         shares: dict[str, float | None] = {}
-        for sf_key in subfactors:
-            scored = [sf for r in results for sf in r.subfactors if sf.key == sf_key]
-            known = [sf.effect for sf in scored if sf.effect is not None]
-            means[sf_key] = _mean(sf.score for sf in scored)
-            shares[sf_key] = sum(e == "driver" for e in known) / len(known) if known else None
-        groups[key] = Expected(
+        for sf_key in subfactor_keys:
+            scored = [(sf, key) for _, r, key in rows for sf in r.subfactors if sf.key == sf_key]
+            means[sf_key] = _published_mean(
+                [(sf.score, key) for sf, key in scored], k, f"mean.{sf_key}", SCORE_BOUND, noise
+            )
+            shares[sf_key] = _published_mean(
+                [
+                    (None if sf.score is None else float(sf.effect == "driver"), key)
+                    for sf, key in scored
+                ],
+                k,
+                f"driver.{sf_key}",
+                SHARE_BOUND,
+                noise,
+            )
+        indices = [r.index for _, r, _ in rows if r.index is not None]
+        groups[group] = Expected(
             suppressed=False,
-            n=len(rows),
-            readiness=_mean(r.index for r in results),
-            factors={
-                f_key: _mean(f.score for r in results for f in r.factors if f.key == f_key)
-                for f_key in factors
-            },
+            n=noise.count(len(rows), group_key, k),
+            readiness=noise.mean(
+                math.fsum(indices) if indices else None,
+                len(indices),
+                group_key,
+                k,
+                name="readiness",
+                bound=SCORE_BOUND,
+            ),
+            factors=factors,
             means=means,
             shares=shares,
         )

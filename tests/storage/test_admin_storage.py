@@ -6,8 +6,10 @@ import hashlib
 import re
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from storage.assessments import cancel_assessment, start_assessment
 from storage.audit import actor_for_telegram, actor_key
@@ -18,13 +20,14 @@ from storage.kb_uploads import (
     get_kb_upload,
     set_kb_upload_revision,
 )
-from storage.models import KbUploadStatus
+from storage.models import RECORD_KEY_MODULUS, Assessment, AssessmentStatus, KbUploadStatus
 from storage.organisations import (
     create_organisation,
     get_organisation_by_code,
     get_organisation_by_name,
     list_organisations,
 )
+from storage.stats.disclosure import get_noise
 from tests.storage.factories import create_respondent
 
 CONTENT = {"version": 1, "note": "سند آزمایشی"}
@@ -102,32 +105,51 @@ async def test_a_taken_code_or_name_is_refused_by_the_database(
         await create_organisation(session=session, code=code, name=name, created_by="a")
 
 
-async def test_organisations_count_distinct_respondents_of_their_code(
+async def test_organisations_count_the_people_who_completed_through_their_code(
     session: AsyncSession,
 ) -> None:
     water = await create_organisation(session=session, code="wat3r2", name="Water", created_by="a")
     await create_organisation(session=session, code="pwr234", name="Power", created_by="a")
-    people = [await create_respondent(session) for _ in range(3)]
-    # Two assessments by one person count once; another code and no code count for nobody.
-    for respondent, code in [
-        (people[0], water.code),
-        (people[0], water.code),
-        (people[1], water.code),
-        (people[2], "unknown"),
-        (people[2], None),
+    people = [await create_respondent(session) for _ in range(4)]
+    # Two assessments by one person count once; a cancelled one, another code and no code
+    # count for nobody.
+    keys: list[int] = []
+    for respondent, code, completed in [
+        (people[0], water.code, True),
+        (people[0], water.code, True),
+        (people[1], water.code, True),
+        (people[3], water.code, False),
+        (people[2], "unknown", True),
+        (people[2], None, True),
     ]:
         assert respondent.id is not None
         assessment = await start_assessment(
             session=session, respondent_id=respondent.id, kb_revision=1, org_code=code
         )
-        await cancel_assessment(session=session, assessment=assessment)
+        if completed:
+            await session.execute(
+                update(Assessment)
+                .where(col(Assessment.id) == assessment.id)
+                .values(status=AssessmentStatus.COMPLETED.value)
+            )
+            keys += [assessment.record_key] if code == water.code else []
+        else:
+            await cancel_assessment(session=session, assessment=assessment)
     await session.commit()
 
-    rows = await list_organisations(session=session)
+    # Published counts: a count under k is never shown (not even 0 or 1)...
+    rows = await list_organisations(session=session, k=3)
     assert [(row.organisation.name, row.respondents) for row in rows] == [
-        ("Water", 2),
-        ("Power", 0),
+        ("Water", None),
+        ("Power", None),
     ]
+    # ... and at k = 2, Water's two people come with the noise of its cell (exact at k).
+    rows = await list_organisations(session=session, k=2)
+    assert [(row.organisation.name, row.respondents) for row in rows] == [
+        ("Water", (await get_noise(session)).count(2, sum(keys) % RECORD_KEY_MODULUS, 2)),
+        ("Power", None),
+    ]
+    assert rows[0].respondents == 2
 
 
 @pytest.mark.parametrize("user_id", [123456789, 7_000_000_001_234])

@@ -38,6 +38,8 @@ TABLES = {
     "plan_step",
     "respondent",
     "score_slot",
+    "stats_release",
+    "stats_secret",
     "subfactor_result",
 }
 

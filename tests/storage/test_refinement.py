@@ -54,7 +54,7 @@ async def test_assessments_from_before_0007_load_as_not_refined(
         done = await _complete_core(session, shipped_kb)
         done_id, respondent_id = done.id, done.respondent_id
     async with engine.begin() as connection:
-        await connection.run_sync(_downgrade, "0005_hardening")
+        await connection.run_sync(_downgrade, "0006_record_keys")
     await upgrade_database(engine)
 
     async with session_factory() as session:

@@ -31,6 +31,7 @@ from storage.models import (
 from storage.respondents import forget_respondent
 from storage.scores import assign_score_slots, get_score_slots
 from storage.stats import Dimension, SubFactorFigures
+from storage.stats.disclosure import get_noise
 from tests.storage.stats_data import (
     TELEGRAM_BASE,
     Spec,
@@ -38,6 +39,7 @@ from tests.storage.stats_data import (
     assert_matches,
     collect,
     expected_groups,
+    record_keys,
     store_specs,
 )
 
@@ -129,7 +131,8 @@ async def test_a_kb_revision_gets_new_slots_and_statistics_stay_correct(
     specs += [Spec(respondent=10 + i, values=(4 - i, 1), kb=revised) for i in range(3)]
     specs += [Spec(respondent=20, sector="education", kb=revised, values=(None,))]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         slots = await get_score_slots(session=session)
         await assert_wide_rows_equal_results(session)
         actual = {by: await collect(session, by, 1) for by in GROUPINGS}
@@ -139,7 +142,7 @@ async def test_a_kb_revision_gets_new_slots_and_statistics_stay_correct(
     assert dict(slots.subfactors) == {**old, "openness": 16, "open_data": 17}
     assert slots.fit
     for by in GROUPINGS:
-        expected = expected_groups(shipped_kb, specs, by, 1)
+        expected = expected_groups(shipped_kb, specs, by, 1, keys, noise)
         assert actual[by].keys() == expected.keys()
         for key, group in actual[by].items():
             assert_matches(group, expected[key])
@@ -206,7 +209,7 @@ async def test_upgrading_from_0003_fills_the_wide_rows(
     revised = revised_kb(shipped_kb)
     specs = [*SPECS, Spec(respondent=7, kb=revised, values=(3, None))]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        ids = await store_specs(session, shipped_kb, specs, Stored())
     # Back to 0003 (the wide tables dropped, the results kept), then up again.
     async with engine.begin() as connection:
         await connection.run_sync(_downgrade, "0003")
@@ -224,6 +227,9 @@ async def test_upgrading_from_0003_fills_the_wide_rows(
         slots = await get_score_slots(session=session)
         await assert_wide_rows_equal_results(session)
         actual = {by: await collect(session, by, 1) for by in GROUPINGS}
+        # Migration 0006 gave every assessment a new record key on the way up.
+        keys = await record_keys(session, ids)
+        noise = await get_noise(session)
     assert slots.fit is not overflow
     # Slots in the order the keys first appear: the first assessment's (by key), then the
     # revised KB's new ones.
@@ -232,7 +238,7 @@ async def test_upgrading_from_0003_fills_the_wide_rows(
     by_slot = sorted(slots.subfactors, key=slots.subfactors.__getitem__)
     assert by_slot == [*sorted(first), "open_data", "openness"]
     for by in GROUPINGS:
-        expected = expected_groups(shipped_kb, specs, by, 1)
+        expected = expected_groups(shipped_kb, specs, by, 1, keys, noise)
         assert actual[by].keys() == expected.keys()
         for key, group in actual[by].items():
             if overflow and not group.suppressed:

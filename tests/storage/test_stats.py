@@ -1,10 +1,12 @@
-"""Statistics in SQL: every figure equals a plain Python computation; small groups suppressed."""
+"""Statistics in SQL: every figure equals a plain Python computation of the exact aggregate
+made publishable (perturbed from the record keys); small groups are left out."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import Counter
+from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,29 +14,33 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import KnowledgeBase, QuestionSet
-from knowledge.reliability import cronbach_alpha
+from knowledge.reliability import ItemMoments, cronbach_alpha
 from storage.db import build_engine, build_session_factory, upgrade_database
 from storage.scores import get_score_slots
 from storage.stats import (
     Dimension,
     GroupStats,
     count_stat_groups,
+    cut_release,
     get_completion_funnel,
     get_group_stats,
-    get_item_moments,
     get_peer_factor_means,
+    get_reliability,
     list_answer_counts,
     parse_dimensions,
     stream_group_stats,
 )
+from storage.stats.disclosure import get_noise
 from tests.storage.stats_data import (
     Spec,
     Stored,
     assert_matches,
+    cell_key,
     collect,
     exhaust_subfactor_slots,
     expected_groups,
     forget_stored,
+    record_keys,
     store_specs,
 )
 
@@ -81,16 +87,18 @@ def test_every_figure_equals_a_python_computation(
     def check(specs: list[Spec], by: tuple[Dimension, ...], k: int) -> None:
         async def run() -> None:
             async with factory() as session:
-                await store_specs(session, shipped_kb, specs, stored)
+                ids = await store_specs(session, shipped_kb, specs, stored)
                 try:
+                    keys = await record_keys(session, ids)
+                    noise = await get_noise(session)
                     actual = await collect(session, by, k)
-                    groups = await count_stat_groups(session=session, by=by)
+                    groups = await count_stat_groups(session=session, by=by, k=k)
                     fit = (await get_score_slots(session=session)).fit
                 finally:
                     await session.rollback()
                     await forget_stored(session, stored)
             assert fit is (slots == "wide") or not specs
-            expected = expected_groups(shipped_kb, specs, by, k)
+            expected = expected_groups(shipped_kb, specs, by, k, keys, noise)
             assert actual.keys() == expected.keys()
             assert groups == len(expected)
             for key, group in actual.items():
@@ -106,28 +114,27 @@ def test_every_figure_equals_a_python_computation(
 
 
 @pytest.mark.parametrize("k", [2, 5])
-async def test_a_group_is_suppressed_below_k_and_shown_at_k(
+async def test_a_group_under_k_is_left_out_and_a_group_of_k_is_shown(
     session_factory: async_sessionmaker[AsyncSession], shipped_kb: KnowledgeBase, k: int
 ) -> None:
     specs = [Spec(respondent=i, sector="health") for i in range(k)]
     specs += [Spec(respondent=200 + i, sector="energy") for i in range(k + 1)]
+    small = [Spec(respondent=100 + i, sector="education") for i in range(k - 1)]
     async with session_factory() as session:
         await store_specs(session, shipped_kb, specs, Stored())
         shown = await collect(session, [Dimension.SECTOR], k)
-        small = [Spec(respondent=100 + i, sector="education") for i in range(k - 1)]
         await store_specs(session, shipped_kb, small, Stored())
         groups = await collect(session, [Dimension.SECTOR], k)
 
+    # Exactly k: the perturbation table's first row leaves it as it is (never under k).
     assert shown[("health",)].suppressed is False
     assert shown[("health",)].n == k
-    # k - 1 assessments: listed, but with neither its count nor any figure.
-    education = groups[("education",)]
-    assert education.suppressed is True
-    assert (education.n, education.readiness, dict(education.factors)) == (None, None, {})
-    # Health (the smallest other group) goes with it, or the total minus health and energy
-    # would give education's count and sums away; energy stays.
-    assert groups[("health",)].suppressed is True
-    assert groups[("energy",)].n == k + 1
+    # k - 1 assessments: not published, and not listed either (the keys of small groups
+    # would say where they are). Health and energy stay: a difference of perturbed figures
+    # is noise, so no group has to be hidden to protect another.
+    assert set(groups) == {("health",), ("energy",)}
+    assert groups[("health",)] == shown[("health",)]
+    assert groups[("energy",)].n is not None and abs(groups[("energy",)].n - (k + 1)) <= 1
 
 
 async def test_k_assessments_by_fewer_than_k_people_are_suppressed(
@@ -136,12 +143,14 @@ async def test_k_assessments_by_fewer_than_k_people_are_suppressed(
     # One person completing the checklist five times is still one person.
     specs = [Spec(respondent=1, month=m) for m in (1, 1, 2, 2, 3)]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        ids = await store_specs(session, shipped_kb, specs, Stored())
+        keys = await record_keys(session, ids)
+        noise = await get_noise(session)
         overall = await get_group_stats(session=session, k=5)
         with_people = await get_group_stats(session=session, k=1)
 
     assert overall.suppressed is True and overall.n is None
-    assert with_people.n == 5
+    assert with_people.n == noise.count(5, cell_key(keys), 1)
 
 
 async def test_nothing_completed_is_one_suppressed_group(
@@ -160,13 +169,12 @@ async def test_the_month_is_the_utc_month_of_completion(
 ) -> None:
     specs = [Spec(respondent=i, month=month) for i, month in enumerate((1, 2, 2, 12))]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         groups = await collect(session, [Dimension.MONTH], 1)
-    assert {key: g.n for key, g in groups.items()} == {
-        ("2025-01",): 1,
-        ("2025-02",): 2,
-        ("2025-12",): 1,
-    }
+    expected = expected_groups(shipped_kb, specs, [Dimension.MONTH], 1, keys, noise)
+    assert set(groups) == {("2025-01",), ("2025-02",), ("2025-12",)}
+    assert {key: g.n for key, g in groups.items()} == {key: e.n for key, e in expected.items()}
 
 
 async def test_organisations_are_grouped_by_link_code_not_typed_name(
@@ -175,24 +183,31 @@ async def test_organisations_are_grouped_by_link_code_not_typed_name(
     specs = [Spec(respondent=i, org_code="water") for i in range(3)]
     specs += [Spec(respondent=10 + i) for i in range(2)]  # typed a name, no code
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         groups = await collect(session, [Dimension.ORGANISATION], 1)
-    assert {key: g.n for key, g in groups.items()} == {("water",): 3, (None,): 2}
+    expected = expected_groups(shipped_kb, specs, [Dimension.ORGANISATION], 1, keys, noise)
+    assert set(groups) == {("water",), (None,)}
+    assert {key: g.n for key, g in groups.items()} == {key: e.n for key, e in expected.items()}
 
 
-async def test_sector_peers_need_k_assessments(
+async def test_sector_peers_need_k_assessments_and_match_the_sector_group(
     session_factory: async_sessionmaker[AsyncSession], shipped_kb: KnowledgeBase
 ) -> None:
     specs = [Spec(respondent=i, sector="health", values=(i % 5,)) for i in range(3)]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
+        keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
         below = await get_peer_factor_means(session=session, sector="health", k=4)
         at = await get_peer_factor_means(session=session, sector="health", k=3)
         none = await get_peer_factor_means(session=session, sector=None, k=1)
-    expected = expected_groups(shipped_kb, specs, [Dimension.SECTOR], 3)[("health",)]
+        sector = (await collect(session, [Dimension.SECTOR], 3))[("health",)]
+    expected = expected_groups(shipped_kb, specs, [Dimension.SECTOR], 3, keys, noise)[("health",)]
     assert below is None and none is None
     assert at is not None
     assert {key: pytest.approx(value) for key, value in expected.factors.items()} == at
+    # The same cell as the sector's group in an export: the same noise, the same figures.
+    assert dict(sector.factors) == pytest.approx(at, rel=1e-12)
 
 
 async def test_the_funnel_counts_where_unfinished_assessments_stopped(
@@ -207,14 +222,44 @@ async def test_the_funnel_counts_where_unfinished_assessments_stopped(
         Spec(respondent=6, unfinished="active", cursor=7, question_set=QuestionSet.DETAILED),
     ]
     async with session_factory() as session:
-        await store_specs(session, shipped_kb, specs, Stored())
-        funnel = await get_completion_funnel(session=session)
-    assert (funnel.started, funnel.completed, funnel.active, funnel.cancelled) == (6, 2, 3, 1)
+        keys = await record_keys(session, await store_specs(session, shipped_kb, specs, Stored()))
+        noise = await get_noise(session)
+        funnel = await get_completion_funnel(session=session, k=1)
+        at_two = await get_completion_funnel(session=session, k=2)
+
+    def published(members: list[int], k: int = 1) -> int | None:
+        return noise.count(len(members), cell_key(keys[i] for i in members), k)
+
+    assert (funnel.started, funnel.completed, funnel.active, funnel.cancelled) == (
+        published([0, 1, 2, 3, 4, 5]),
+        published([0, 1]),
+        published([2, 4, 5]),
+        published([3]),
+    )
     stopped = {(d.question_set, d.position): d.count for d in funnel.stopped}
-    assert stopped == {("core", 4): 2, ("core", 0): 1, ("detailed", 7): 1}
+    assert stopped == {
+        ("core", 4): published([2, 3]),
+        ("core", 0): published([4]),
+        ("detailed", 7): published([5]),
+    }
+    # Under k = 2: a count of one is never shown, and a stop of one is not listed.
+    assert (at_two.cancelled, at_two.completed) == (None, published([0, 1], 2))
+    assert [(d.question_set, d.position) for d in at_two.stopped] == [("core", 4)]
 
 
-def test_answer_counts_and_item_moments_equal_python_sums(
+def _moments(items: list[str], complete: list[dict[str, int | None]]) -> ItemMoments:
+    totals = [sum(a[item] or 0 for item in items) for a in complete]
+    return ItemMoments(
+        items=tuple(items),
+        n=len(complete),
+        sums=tuple(float(sum(a[item] or 0 for a in complete)) for item in items),
+        squares=tuple(float(sum((a[item] or 0) ** 2 for a in complete)) for item in items),
+        total_sum=float(sum(totals)),
+        total_squares=float(sum(t * t for t in totals)),
+    )
+
+
+def test_answer_counts_and_reliability_equal_python_computations(
     database_url: str, shipped_kb: KnowledgeBase
 ) -> None:
     factor = shipped_kb.factors[0]
@@ -230,8 +275,11 @@ def test_answer_counts_and_item_moments_equal_python_sums(
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(rows=st.lists(st.lists(VALUES, min_size=1, max_size=8), min_size=1, max_size=8))
-    def check(rows: list[list[int | None]]) -> None:
+    @given(
+        rows=st.lists(st.lists(VALUES, min_size=1, max_size=8), min_size=1, max_size=8),
+        k=st.integers(1, 3),
+    )
+    def check(rows: list[list[int | None]], k: int) -> None:
         specs = [
             Spec(respondent=i, question_set=QuestionSet.DETAILED, values=tuple(values))
             for i, values in enumerate(rows)
@@ -239,26 +287,61 @@ def test_answer_counts_and_item_moments_equal_python_sums(
 
         async def run() -> None:
             async with factory() as session:
-                await store_specs(session, shipped_kb, specs, stored)
+                ids = await store_specs(session, shipped_kb, specs, stored)
                 try:
-                    counts = await list_answer_counts(session=session)
-                    moments = await get_item_moments(session=session, items=items)
+                    unreleased = await list_answer_counts(session=session, k=k)
+                    await session.commit()  # the release is cut in a transaction of its own
+                    release = await cut_release(session=session, k=k, every=timedelta(0))
+                    keys = await record_keys(session, ids)
+                    noise = await get_noise(session)
+                    counts = await list_answer_counts(session=session, k=k)
+                    reliability = await get_reliability(session=session, items=items, k=k)
                 finally:
                     await session.rollback()
                     await forget_stored(session, stored)
+            # Nothing is counted before a release; a release needs k people.
+            assert unreleased == []
+            if len(specs) < k:
+                assert release is None or counts == []
+                return
             answered = [spec.answers(shipped_kb) for spec in specs]
-            expected = Counter((q, value) for answers in answered for q, value in answers.items())
-            assert {(c.question_id, c.value): c.count for c in counts} == dict(expected)
-            complete = [a for a in answered if all(a[item] is not None for item in items)]
-            assert moments.n == len(complete)
-            for item, total, square in zip(items, moments.sums, moments.squares, strict=True):
-                assert total == sum(a[item] or 0 for a in complete)
-                assert square == sum((a[item] or 0) ** 2 for a in complete)
-            totals = [sum(a[item] or 0 for item in items) for a in complete]
-            assert moments.total_sum == sum(totals)
-            assert moments.total_squares == sum(t * t for t in totals)
-            if len(complete) < 2:
-                assert cronbach_alpha(moments) is None
+            members: defaultdict[str, list[int]] = defaultdict(list)
+            values: defaultdict[tuple[str, int | None], int] = defaultdict(int)
+            for key, answers in zip(keys, answered, strict=True):
+                for question, value in answers.items():
+                    members[question].append(key)
+                    values[question, value] += 1
+            expected = {
+                question: (noise.count(len(held), cell_key(held), k), cell_key(held))
+                for question, held in members.items()
+            }
+            assert {c.question_id: c.total for c in counts} == {
+                q: total for q, (total, _) in expected.items()
+            }
+            for published in counts:
+                total, key = expected[published.question_id]
+                if total is None:
+                    assert published.counts == {}
+                    continue
+                assert published.counts == {
+                    value: noise.count(n, key, k, name=f"answer.{value}")
+                    for (question, value), n in values.items()
+                    if question == published.question_id
+                }
+                # Every published count is at least k; the noise is at most 2 either way.
+                assert all(c is None or c >= k for c in published.counts.values())
+            complete = [
+                (key, a)
+                for key, a in zip(keys, answered, strict=True)
+                if all(a[item] is not None for item in items)
+            ]
+            responses = noise.count(len(complete), cell_key(key for key, _ in complete), max(k, 2))
+            assert reliability.responses == responses
+            if responses is None:
+                assert reliability.alpha is None
+            else:
+                alpha = cronbach_alpha(_moments(items, [a for _, a in complete]))
+                assert reliability.alpha == pytest.approx(alpha) or alpha is reliability.alpha
 
         loop.run_until_complete(run())
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0007_refinement"
-down_revision: Union[str, Sequence[str], None] = "0005_hardening"
+down_revision: Union[str, Sequence[str], None] = "0006_record_keys"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,10 +15,18 @@ from bot.emulator import BotApiEmulator
 from handlers import callbacks
 from handlers.i18n import Renderer
 from knowledge import KnowledgeBase, Locale, QuestionSet
+from storage.stats.disclosure import SCORE_BOUND
 from tests.auxil.admin import ADMIN_ID, CIVIL_SERVANT_ID, admin_settings, audit_log
 from tests.auxil.flows import answer_questions, fill_profile, question_set_button
 from tests.auxil.harness import RunningBot, start_bot
-from tests.auxil.stats import Seeded, readable_text, seed_statistics
+from tests.auxil.stats import (
+    Seeded,
+    completed_cell,
+    noise_of,
+    published_count,
+    readable_text,
+    seed_statistics,
+)
 from tests.storage.stats_data import Spec, Stored, store_specs
 
 RENDERER = Renderer()
@@ -48,9 +57,10 @@ async def test_an_admin_gets_the_summary_a_chart_and_the_answers(
     await admin.send("/stats")
 
     summary, chart, answers = admin.bot_messages[-3:]
-    completed = "۸" if locale == "fa" else "8"
+    n = await published_count(bot.runtime.session_factory, 5)
+    overall = RENDERER.text(locale, "stats_overall", n=str(n), readiness="")
     assert RENDERER.text(locale, "stats_factors") in (summary.text or "")
-    assert completed in (summary.text or "")
+    assert re.sub("<[^>]+>", "", overall.split("·")[0]) in (summary.text or "")
     assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
     assert chart.caption == RENDERER.text(locale, "stats_chart_title")
     assert RENDERER.text(locale, "stats_answers_title") in (answers.text or "")
@@ -72,7 +82,8 @@ async def test_an_admin_gets_an_organisation_profile_only_at_k(
     await admin.send("/stats org tax")
     unknown = admin.last_bot_message.text or ""
 
-    assert "Completed assessments: 6" in profile
+    water = await published_count(bot.runtime.session_factory, 5, org_code="water")
+    assert f"Completed assessments: {water}" in profile
     assert "Transparency" in profile
     assert unknown.startswith("No profile for")
 
@@ -153,9 +164,16 @@ async def test_results_show_the_sector_mean_once_the_sector_has_k_assessments(
     summary = next(m.text or "" for m in user.bot_messages if "Readiness index" in (m.text or ""))
     assert ("your sector's mean" in summary) is shown
     if shown:
-        # Four peers answered 2 everywhere (score 50), the respondent 4 (100): the mean is 60.
-        line = next(line for line in summary.splitlines() if "Managerial factors" in line)
-        assert "your sector's mean: 60" in line
+        # Four peers answered 2 everywhere (score 50), the respondent 4 (100): the mean is 60,
+        # published with the noise of the sector's cell (at most 100 / 5 either way).
+        factor = shipped_kb.factors[0]
+        sector = shipped_kb.profile.sectors[0].key
+        _, _, key = await completed_cell(bot.runtime.session_factory, sector=sector)
+        noise = await noise_of(bot.runtime.session_factory)
+        mean = noise.mean(300.0, 5, key, 5, name=f"factor.{factor.key}", bound=SCORE_BOUND)
+        assert mean is not None and abs(mean - 60) <= 20
+        line = next(line for line in summary.splitlines() if factor.title.en in line)
+        assert f"your sector's mean: {round(mean)}" in line
 
 
 def test_export_buttons_carry_the_grouping_and_the_format() -> None:

@@ -17,7 +17,7 @@ from handlers.statistics.exports import ExportFormat
 from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import KnowledgeBase, Locale
 from storage.stats import Dimension, parse_dimensions
-from tests.auxil.stats import Seeded, readable_text, seed_statistics
+from tests.auxil.stats import Seeded, published_count, readable_text, seed_statistics
 
 GROUPINGS = ["", "sector", "organisation", "sector,month", "region,role", "organisation,month"]
 
@@ -75,16 +75,14 @@ async def test_csv_starts_with_a_bom_and_round_trips_persian(
     assert header[:2] == [sector_column, {"fa": "ماه", "en": "Month"}[locale]]
     assert len({len(row) for row in rows}) == 1
     shown = {(row[0], row[1]): row for row in body}
-    # Health has 3 + 3 assessments in the two months and education 2: all under k = 5, all
-    # suppressed. Utilities' 5 in one month are shown.
+    # Health has 3 + 3 assessments in the two months and education 2: all under k = 5, and
+    # left out, keys and all. Utilities' 5 in one month are shown (5 = k: the noise table
+    # leaves a count of exactly k as it is).
     utilities = next(s for s in shipped_kb.profile.sectors if s.key == "utilities")
-    assert set(shown) >= {(health, "2025-01"), (health, "2025-02")}
-    suppressed_word = {"fa": "بله", "en": "yes"}[locale]
-    hidden = [row for key, row in shown.items() if key[0] != utilities.label.get(locale)]
-    assert len(hidden) == 3
-    assert all(row[2] == suppressed_word and row[3] == "" for row in hidden)
-    (utilities_row,) = [row for key, row in shown.items() if key[0] == utilities.label.get(locale)]
-    assert utilities_row[2] != suppressed_word and utilities_row[3] == "5"
+    assert set(shown) == {(utilities.label.get(locale), "2025-01")}
+    assert all(key[0] != health for key in shown)
+    (utilities_row,) = shown.values()
+    assert utilities_row[2] == {"fa": "خیر", "en": "no"}[locale] and utilities_row[3] == "5"
 
 
 async def test_csv_shows_a_group_of_k_with_its_figures(runtime: Runtime, seeded: Seeded) -> None:
@@ -92,9 +90,10 @@ async def test_csv_shows_a_group_of_k_with_its_figures(runtime: Runtime, seeded:
 
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     by_sector = {row[0]: row for row in rows[1:]}
-    assert by_sector["سلامت و درمان"][1:3] == ["خیر", "6"]
+    health = await published_count(runtime.session_factory, 5, sector="health")
+    assert by_sector["سلامت و درمان"][1:3] == ["خیر", str(health)]
     assert 0 <= float(by_sector["سلامت و درمان"][3]) <= 100
-    assert by_sector["آموزش"][1:] == ["بله"] + [""] * (len(rows[0]) - 2)
+    assert "آموزش" not in by_sector  # two assessments: not even listed
 
 
 @pytest.mark.parametrize(("locale", "rtl"), [("fa", True), ("en", False)])
@@ -113,7 +112,7 @@ async def test_xlsx_opens_with_a_styled_header_right_to_left_for_persian(
     assert header[0] == {"fa": "بخش", "en": "Sector"}[locale]
     values = {row[0]: row for row in groups.iter_rows(min_row=2, values_only=True)}
     health = {"fa": "سلامت و درمان", "en": "Health"}[locale]
-    assert values[health][2] == 6
+    assert values[health][2] == await published_count(runtime.session_factory, 5, sector="health")
 
 
 async def test_json_has_groups_funnel_reliability_and_answers(
@@ -124,23 +123,26 @@ async def test_json_has_groups_funnel_reliability_and_answers(
     document = json.loads(content)
     assert document["k"] == 5 and document["by"] == ["sector"]
     groups = {g["key"]["sector"]: g for g in document["groups"]}
-    assert groups["health"]["n"] == 6 and groups["health"]["label"]["sector"] == "Health"
+    factory = runtime.session_factory
+    health = await published_count(factory, 5, sector="health")
+    assert groups["health"]["n"] == health and groups["health"]["label"]["sector"] == "Health"
     assert set(groups["health"]["subfactors"]) == {sf.key for sf in shipped_kb.subfactors}
-    assert groups["education"] == {
-        "key": {"sector": "education"},
-        "label": {"sector": "Education"},
-        "suppressed": True,
-    }
-    assert document["funnel"]["completed"] == 13
+    assert set(groups) == {"health", "utilities"}  # education's two are not listed
+    # The funnel's completed count is the same cell as the whole population: the same figure.
+    completed = document["funnel"]["completed"]
+    assert completed == await published_count(factory, 5) and abs(completed - 13) <= 2
     assert set(document["reliability"]) == {f.key for f in shipped_kb.factors}
     # Two detailed responses only: under k, so no alpha and no count.
     assert all(
         r["alpha"] is None and r["responses"] is None for r in document["reliability"].values()
     )
+    # The export cut the first release (13 completions by 12 people): the answer counts are
+    # over it, each under k shown as null, none below k.
+    assert document["released_at"] is not None
     answers = document["answers"]
     first = shipped_kb.subfactors[0].questions[0].id
-    assert answers[first]["total"] == 13
-    assert sum(answers[first]["counts"].values()) == 13
+    assert answers[first]["total"] == completed  # everyone answered it: the same cell again
+    assert all(c is None or c >= 5 for c in answers[first]["counts"].values())
 
 
 async def test_an_organisation_profile_needs_k_respondents(
@@ -149,9 +151,10 @@ async def test_an_organisation_profile_needs_k_respondents(
     profile = await statistics(runtime).organisation("water")
     assert profile is not None
     _, group = profile
-    assert group.n == 6
+    water = await published_count(runtime.session_factory, 5, org_code="water")
+    assert group.n == water is not None and abs(water - 6) <= 1
     assert await statistics(runtime).organisation("nobody") is None
     request = ExportRequest((), ExportFormat.JSON, "fa", where={Dimension.ORGANISATION: "water"})
     document = json.loads(b"".join([c async for c in statistics(runtime).export(request)]))
     assert document["where"] == {"organisation": "water"}
-    assert [g["n"] for g in document["groups"]] == [6]
+    assert [g["n"] for g in document["groups"]] == [water]
