@@ -246,8 +246,8 @@ class Checklist:
     async def previous_profile(
         self, *, telegram_id: int, language_code: str | None
     ) -> tuple[Locale, int | None, Mapping[str, str]]:
-        """With no assessment in progress: the latest completed one's id and profile, to offer
-        keeping it; else (None, {})."""
+        """With no assessment or refinement in progress: the latest completed one's id and
+        profile, to offer keeping it; else (None, {})."""
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
@@ -256,7 +256,10 @@ class Checklist:
                 session=session, respondent_id=respondent.id
             )
             done = None
-            if active is None:
+            refining = await assessment_store.get_refining_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if active is None and refining is None:  # a refinement resumes instead
                 done = await assessment_store.get_latest_completed_assessment(
                     session=session, respondent_id=respondent.id
                 )

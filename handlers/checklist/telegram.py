@@ -157,7 +157,8 @@ async def _confirm(update: Update, context: BotContext, action: str, prompt: str
     """Ask before discarding an assessment in progress; False when there is none."""
     telegram_id, language_code = sender(update)
     step = await context.checklist.current(telegram_id=telegram_id, language_code=language_code)
-    if step.refusal is not None or step.assessment_id is None:
+    # A refinement is not asked about: stopping it keeps the results it would sharpen.
+    if step.refusal is not None or step.assessment_id is None or step.refinement is not None:
         return False
     renderer, locale = context.renderer, step.locale
     keyboard = InlineKeyboardMarkup(

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from storage.models import Assessment
 from storage.plans import PlanStep, StepStatus
-from storage.stats.suppression import is_suppressed
+from storage.stats.disclosure import is_suppressed
 
 __all__ = ["BlockerCount", "StepTally", "blocker_counts", "step_tallies"]
 

@@ -26,7 +26,7 @@ from tests.auxil.harness import RunningBot
 CHANGED = "executive_enforcement"
 DONT_KNOW = "functionality_usability"
 CITATION = re.compile(r" ?\[([\d,، ]+)\]")
-REFERENCE = re.compile(r"^\[(\d+)\] (.+)$", re.M)
+REFERENCE = re.compile(r"^\u200f?\[(\d+)\] (.+)$", re.M)  # Persian entries start with RLM
 STEP = re.compile(r"^(\d+)\. (.+)$")
 
 
