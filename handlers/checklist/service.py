@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.checklist.reassessment import compare_with_previous
+from handlers.checklist.steps import (
+    Cancelled,
+    ChecklistObserver,
+    RefinementProgress,
+    Refusal,
+    Results,
+    Step,
+    position_of,
+)
 from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
 from knowledge import (
-    PROFILE_FIELDS,
     AnswerQuestion,
     AskProfile,
     AskQuestion,
-    AskQuestionSet,
-    Comparison,
     Completed,
     Event,
     GoBack,
@@ -41,8 +44,8 @@ from knowledge import (
     current_view,
     options_in_order,
 )
-from knowledge.advisor import AdviceReport, advise
-from knowledge.assessment import Readiness, assess
+from knowledge.advisor import advise
+from knowledge.assessment import assess
 from knowledge.refinement import refinement
 from storage import assessments as assessment_store
 from storage import organisations as organisation_store
@@ -62,83 +65,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-class Cancelled(StrEnum):
-    """What /cancel stopped."""
-
-    ASSESSMENT = "assessment"
-    REFINEMENT = "refinement"
-
-
-class Refusal(StrEnum):
-    """Why a button press was not applied."""
-
-    NOT_YOURS = "not_yours"
-    CLOSED = "closed"
-    NO_ACTIVE = "no_active"
-    INVALID = "invalid"
-    # A refine button under results that are no longer the latest, or while another is open.
-    OUTDATED = "outdated"
-    BUSY = "busy"
-    REFINED = "refined"
-
-
-@dataclass(frozen=True)
-class Results:
-    """A completed assessment's readiness and tailored advice."""
-
-    assessment_id: int
-    kb: KnowledgeBase
-    readiness: Readiness
-    report: AdviceReport
-    comparison: Comparison | None = None
-    profile: Mapping[str, str] = field(default_factory=dict)
-    completed_at: datetime | None = None
-    # The mean of each factor in the respondent's sector, when it has at least k assessments.
-    sector_means: Mapping[str, float] | None = None
-    # Whether "sharper with three more minutes" is offered under these results.
-    refinable: bool = False
-    # The sub-factors scored on all their questions by a finished refinement.
-    refined: tuple[str, ...] = ()
-    # The KB revision scored under, and the organisation's deep-link code (the report's name).
-    kb_revision: int | None = None
-    org_code: str | None = None
-
-
-@dataclass(frozen=True)
-class RefinementProgress:
-    """Where a respondent is in the refinement of a completed short checklist."""
-
-    number: int
-    total: int
-    subfactor_keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Step:
-    """What to show after an update: the current view, a notice, or the results."""
-
-    locale: Locale
-    kb: KnowledgeBase
-    assessment_id: int | None = None
-    view: View | None = None
-    notice: Notice | None = None
-    results: Results | None = None
-    refusal: Refusal | None = None
-    resumed: bool = False
-    refinement: RefinementProgress | None = None
-    # A deep link's outcome: the registered organisation's name, or that its code is unknown.
-    organisation: str | None = None
-    unknown_code: bool = False
-
-
-class ChecklistObserver(Protocol):
-    """Told of assessments started and completed, once committed (metrics, for example)."""
-
-    def assessment_started(self) -> None: ...
-
-    def assessment_completed(self) -> None: ...
 
 
 class Checklist:
@@ -622,17 +548,6 @@ class Checklist:
             resumed=resumed,
             refinement=progress,
         )
-
-
-def position_of(view: View) -> int:
-    """Where `view` stands in the interview: profile steps, the question set, then questions."""
-    if isinstance(view, AskProfile):
-        return view.step
-    if isinstance(view, AskQuestionSet):
-        return len(PROFILE_FIELDS) + 1
-    if isinstance(view, AskQuestion):
-        return len(PROFILE_FIELDS) + 1 + view.number
-    return 0
 
 
 def _before_refinement(
