@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Chat, InputFile, Update
+from telegram import CallbackQuery, Chat, InputFile, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -91,25 +91,37 @@ def chart_images(renderer: Renderer, locale: Locale, results: Results) -> list[C
     return draw_job(chart_job(renderer, locale, results))
 
 
+async def _pressed_results(
+    update: Update,
+    context: BotContext,
+    kind: type[callbacks.ShowCharts] | type[callbacks.ShowReport],
+) -> tuple[CallbackQuery, Chat, Locale, Results] | None:
+    """The presser's own completed assessment named by a button under the results; a forged,
+    someone else's, unfinished or forgotten one gets an alert and None."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and query.message is not None
+    pressed = callbacks.decode(query.data)
+    assessment_id = pressed.assessment_id if isinstance(pressed, kind) else None
+    locale, results = await context.checklist.completed_results(
+        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
+    )
+    if results is None:
+        await query.answer(context.renderer.text(locale, "invalid_button"), show_alert=True)
+        return None
+    return query, query.message.chat, locale, results
+
+
 async def charts_pressed(update: Update, context: BotContext) -> None:
     """Send the two charts of the presser's own completed assessment (the button under the
     results). Only the checks run in line with other updates; drawing and sending run as a
     task of the ChartDrawer, with the drawing in a worker process."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None and query.message is not None
-    pressed = callbacks.decode(query.data)
-    assessment_id = pressed.assessment_id if isinstance(pressed, callbacks.ShowCharts) else None
-    locale, results = await context.checklist.completed_results(
-        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
-    )
-    renderer = context.renderer
-    if results is None:  # forged, someone else's, not completed, or deleted with /forget
-        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+    pressed = await _pressed_results(update, context, callbacks.ShowCharts)
+    if pressed is None:
         return
-    drawer = context.services.charts
+    query, chat, locale, results = pressed
+    renderer, drawer = context.renderer, context.services.charts
     job = chart_job(renderer, locale, results)
-    work = _draw_and_send(query.message.chat, renderer, locale, job, drawer)
+    work = _draw_and_send(chat, renderer, locale, job, drawer)
     # A repeated press while they are being drawn draws nothing more.
     started = drawer.start(("charts", results.assessment_id), work)
     await query.answer(renderer.text(locale, "charts_drawing" if started else "charts_busy"))
@@ -155,20 +167,12 @@ async def report(update: Update, context: BotContext) -> None:
 async def report_pressed(update: Update, context: BotContext) -> None:
     """The "📄 Report" button under the results: the PDF of the presser's own completed
     assessment named in the button (a forged or someone else's id gets an alert)."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None and query.message is not None
-    pressed = callbacks.decode(query.data)
-    assessment_id = pressed.assessment_id if isinstance(pressed, callbacks.ShowReport) else None
-    locale, results = await context.checklist.completed_results(
-        telegram_id=user.id, language_code=user.language_code, assessment_id=assessment_id
-    )
-    renderer = context.renderer
-    if results is None:  # forged, someone else's, not completed, or deleted with /forget
-        await query.answer(renderer.text(locale, "invalid_button"), show_alert=True)
+    pressed = await _pressed_results(update, context, callbacks.ShowReport)
+    if pressed is None:
         return
-    drawer = context.services.charts
-    work = _send_report(query.message.chat, renderer, locale, results, drawer)
+    query, chat, locale, results = pressed
+    renderer, drawer = context.renderer, context.services.charts
+    work = _send_report(chat, renderer, locale, results, drawer)
     started = drawer.start(("report", results.assessment_id), work)
     await query.answer(renderer.text(locale, "report_preparing" if started else "report_busy"))
 
