@@ -95,7 +95,8 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
     intro, first = user.bot_messages[before:]
     for key in plan.subfactor_keys:
         assert kb.subfactor(key).title.get(locale) in (intro.text or "")
-    assert _digits(locale, f"{PROGRESS[locale]} · ") in (first.text or "")
+    separator = {"fa": "، ", "en": " · "}[locale]  # a middle dot reads like ۰ in Persian
+    assert _digits(locale, f"{PROGRESS[locale]}{separator}") in (first.text or "")
     assert _digits(locale, "— 1/6") in (first.text or "")
     assert kb.question("cap_d1").text.get(locale) in (first.text or "")
     # The same keyboard as every question: the scale, "don't know" and back.
