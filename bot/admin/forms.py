@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.admin.document_paths import EditTarget, item_path, set_value_at, value_at
 from knowledge import Effect, EvidenceEffect, Locale, Problem, QuestionSet, normalise_digits
 
 __all__ = [
@@ -26,14 +27,6 @@ __all__ = [
     "item_path",
     "submitted_form",
 ]
-
-
-class EditTarget(StrEnum):
-    """What an edit form changes; the value is the URL segment."""
-
-    FACTOR = "factors"
-    SUBFACTOR = "subfactors"
-    REFERENCE = "references"
 
 
 class Widget(StrEnum):
@@ -75,46 +68,7 @@ class FormSection:
     problems: tuple[str, ...] = ()
 
 
-_TOKEN = re.compile(r"[^.\[\]]+|\[\d+\]")
 _KEY_SEPARATORS = re.compile(r"[\s,،;]+")
-
-
-def _tokens(path: str) -> list[str | int]:
-    return [int(t[1:-1]) if t.startswith("[") else t for t in _TOKEN.findall(path)]
-
-
-def _get(node: Any, path: str) -> Any:
-    for token in _tokens(path):
-        if isinstance(token, int):
-            node = node[token] if isinstance(node, list) and token < len(node) else None
-        else:
-            node = node.get(token) if isinstance(node, Mapping) else None
-    return node
-
-
-def _set(node: Any, path: str, value: Any) -> None:
-    tokens = _tokens(path)
-    for token in tokens[:-1]:
-        if isinstance(token, str) and token not in node:
-            node[token] = {}
-        node = node[token]
-    node[tokens[-1]] = value
-
-
-def item_path(document: Mapping[str, Any], target: EditTarget, key: str) -> str | None:
-    """The path of the factor, sub-factor or reference `key` (`factors[0].subfactors[2]`)."""
-    if target is EditTarget.REFERENCE:
-        for i, reference in enumerate(document.get("references", [])):
-            if reference.get("key") == key:
-                return f"references[{i}]"
-        return None
-    for i, factor in enumerate(document.get("factors", [])):
-        if target is EditTarget.FACTOR and factor.get("key") == key:
-            return f"factors[{i}]"
-        for j, sf in enumerate(factor.get("subfactors", [])):
-            if target is EditTarget.SUBFACTOR and sf.get("key") == key:
-                return f"factors[{i}].subfactors[{j}]"
-    return None
 
 
 def _shown(value: Any, widget: Widget) -> str:
@@ -129,12 +83,14 @@ def _shown(value: Any, widget: Widget) -> str:
 
 def _bilingual(item: Mapping[str, Any], name: str, label: str, widget: Widget) -> list[FormField]:
     paths = ((f"{name}.{lang}", lang) for lang in ("fa", "en"))
-    return [FormField(p, label, widget, _shown(_get(item, p), widget), lang) for p, lang in paths]
+    return [
+        FormField(p, label, widget, _shown(value_at(item, p), widget), lang) for p, lang in paths
+    ]
 
 
 def _one(item: Mapping[str, Any], name: str, widget: Widget, **more: Any) -> FormField:
     label = name.rsplit(".", 1)[-1]
-    return FormField(name, label, widget, _shown(_get(item, name), widget), **more)
+    return FormField(name, label, widget, _shown(value_at(item, name), widget), **more)
 
 
 def _subfactor_sections(sf: Mapping[str, Any]) -> Iterator[FormSection]:
@@ -176,7 +132,7 @@ def _subfactor_sections(sf: Mapping[str, Any]) -> Iterator[FormSection]:
             ident=str(evidence.get("ref", "")),
             path=p,
         )
-    bands = _get(sf, "advice.bands")
+    bands = value_at(sf, "advice.bands")
     if isinstance(bands, Mapping):  # schema version 2: advice by score band, steps by id
         for band in bands:
             p = f"advice.bands.{band}"
@@ -190,7 +146,7 @@ def _subfactor_sections(sf: Mapping[str, Any]) -> Iterator[FormSection]:
         p = f"advice.{case}"
         summary = tuple(_bilingual(sf, f"{p}.summary", "summary", Widget.AREA))
         yield FormSection("advice", summary, case=case, path=p)
-        for a, _ in enumerate(_get(sf, f"{p}.actions") or []):
+        for a, _ in enumerate(value_at(sf, f"{p}.actions") or []):
             q = f"{p}.actions[{a}]"
             fields = (
                 *_bilingual(sf, f"{q}.text", "text", Widget.AREA),
@@ -218,7 +174,7 @@ def _reference_sections(ref: Mapping[str, Any]) -> Iterator[FormSection]:
 
 def build_form(document: Mapping[str, Any], target: EditTarget, path: str) -> list[FormSection]:
     """The sections and fields that edit the item at `path`, filled with its values."""
-    item = _get(document, path)
+    item = value_at(document, path)
     if target is EditTarget.SUBFACTOR:
         return list(_subfactor_sections(item))
     if target is EditTarget.REFERENCE:
@@ -270,9 +226,9 @@ def apply_form(
 ) -> dict[str, Any]:
     """A copy of `document` with the item at `path` holding the sections' values."""
     edited = copy.deepcopy(dict(document))
-    item = _get(edited, path)
+    item = value_at(edited, path)
     for form_field in _fields(sections):
-        _set(item, form_field.name, _value(form_field))
+        set_value_at(item, form_field.name, _value(form_field))
     for question in item.get("questions", []) if isinstance(item, dict) else []:
         if question.get("help") == {"fa": "", "en": ""}:
             del question["help"]  # both help texts emptied: the question has no help

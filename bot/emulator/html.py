@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from bot.emulator.char_refs import decode_entity
 from bot.emulator.entities import Entity, char_width, sort_entities
+from bot.emulator.links import checked_link
 
 SUPPORTED_TAGS = frozenset(
     {
@@ -258,59 +259,6 @@ class _Parser:
                 if tag.argument:
                     code["_language"] = tag.argument
                 self.entities.append(code)
-
-
-def decode_entity(text: str, pos: int) -> tuple[str | None, int]:
-    """Decode ``&lt; &gt; &amp; &quot; &#NN; &#xNN;`` at ``pos``; (None, pos) if not one."""
-    n = len(text)
-    end = pos + 1
-    if end < n and text[end] == "#":
-        end += 1
-        hexadecimal = end < n and text[end] in "xX"
-        if hexadecimal:
-            end += 1
-        digits_begin = end
-        allowed = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
-        while end < n and text[end] in allowed:
-            end += 1
-        digits = text[digits_begin:end]
-        if not digits or end - pos >= 10:
-            return None, pos
-        code = int(digits, 16 if hexadecimal else 10)
-        if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            return None, pos
-        decoded = chr(code)
-    else:
-        while end < n and text[end].isascii() and text[end].isalpha():
-            end += 1
-        named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}.get(text[pos + 1 : end])
-        if named is None:
-            return None, pos
-        decoded = named
-    if end < n and text[end] == ";":
-        end += 1
-    return decoded, end
-
-
-def checked_link(url: str) -> str:
-    """Normalise a link like Telegram does; return "" when it is not a usable URL."""
-    url = url.strip()
-    if not url or any(c in url for c in ' \n\t<>"'):
-        return ""
-    if "://" not in url and not url.lower().startswith(("tg:", "mailto:")):
-        url = "http://" + url
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https", "ftp"):
-        host = parts.hostname or ""
-        if "." not in host and host != "localhost":
-            return ""
-        if not parts.path and not parts.query and not parts.fragment:
-            return url + "/"
-        return url
-    if scheme in ("tg", "ton", "mailto"):
-        return url
-    return ""
 
 
 def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
