@@ -106,7 +106,9 @@ def build_application(
         # retries (a few times, with backoff) calls the Bot API did not carry out (5xx).
         .rate_limiter(
             RetryingRateLimiter(
-                AIORateLimiter(max_retries=3, overall_max_rate=settings.flood_limit_per_second)
+                AIORateLimiter(max_retries=3, overall_max_rate=settings.flood_limit_per_second),
+                backoff=settings.bot_api_retry_backoff,
+                max_backoff=settings.bot_api_retry_max_backoff,
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.update_concurrency))

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # Bot API calls into chats per second, the whole bot together (Telegram's flood limit for
     # bulk sending is about 30); 0 turns the limit off, e.g. against a Bot API emulator.
     flood_limit_per_second: float = Field(default=30.0, ge=0)
+    # Seconds before repeating a Bot API call that was certainly not carried out (a 5xx, a
+    # refused connection), doubled for each further try up to the maximum; tests shorten them.
+    bot_api_retry_backoff: float = Field(default=0.5, gt=0)
+    bot_api_retry_max_backoff: float = Field(default=4.0, gt=0)
     # The HTTP client under python-telegram-bot: aiohttp (a quarter of httpx's CPU per call,
     # see bench/README.md) or python-telegram-bot's own default, httpx (proxies, HTTP/2).
     bot_api_client: Literal["httpx", "aiohttp"] = "aiohttp"

@@ -23,6 +23,10 @@ def bot_settings(
         "bot_api_base_url": f"{emulator_url}/bot",
         "bot_api_file_url": f"{emulator_url}/file/bot",
         "database_url": database_url,
+        # Production waits 0.5 s, 1 s, 2 s before repeating a call the Bot API did not carry
+        # out; tests that inject such faults would spend minutes asleep.
+        "bot_api_retry_backoff": 0.01,
+        "bot_api_retry_max_backoff": 0.04,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

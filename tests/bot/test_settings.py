@@ -114,6 +114,8 @@ def test_without_an_env_file_the_defaults_apply() -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.bot_token is None
     assert settings.default_language == "fa"
+    # A call the Bot API did not carry out is repeated after 0.5 s, 1 s, 2 s (at most 4 s).
+    assert (settings.bot_api_retry_backoff, settings.bot_api_retry_max_backoff) == (0.5, 4.0)
 
 
 @pytest.mark.parametrize(

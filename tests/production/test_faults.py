@@ -234,6 +234,9 @@ async def test_refused_calls_are_retried_and_every_reply_arrives(
 
     assert faults.hits >= 5
     assert set(journey.outcomes) == {"progressed"}
+    # A 5xx is repeated after the configured back-off (a 429 after its retry_after instead).
+    delays = {r.args[-1] for r in caplog.records if r.name == "bot.retries"}  # type: ignore[index]
+    assert delays == (set() if mode == "429" else {settings.bot_api_retry_backoff})
     # The charts, on request: their uploads go through the same retries.
     await user.press(Renderer().text("en", "button_charts"))
     await bot.runtime.services.charts.drain()
