@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.checklist.steps import ChecklistObserver, Step
-from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
+from handlers.respondents import locale_of, respondent_for
 from knowledge import Event, InterviewState, Locale, Notice
 from storage import respondents as respondent_store
 from storage.models import Assessment, Respondent
 
-__all__ = ["ChecklistBase", "locale_of"]
+__all__ = ["ChecklistBase"]
 
 
 class ChecklistBase:
@@ -54,11 +54,7 @@ class ChecklistBase:
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None
     ) -> Respondent:
-        return await respondent_store.get_or_create_respondent(
-            session=session,
-            telegram_id=telegram_id,
-            language=locale_for(language_code, self._default_locale),
-        )
+        return await respondent_for(session, telegram_id, language_code, self._default_locale)
 
     # The parts call each other through these; `Checklist` and `RefinementCases` define them.
     async def _show(
@@ -81,8 +77,3 @@ class ChecklistBase:
 
     async def _abandon_refinement(self, session: AsyncSession, assessment: Assessment) -> None:
         raise NotImplementedError
-
-
-def locale_of(respondent: Respondent) -> Locale:
-    """The locale a respondent is answered in: English when chosen, else Persian."""
-    return "en" if respondent.language == "en" else "fa"

@@ -8,8 +8,9 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.checklist.base import ChecklistBase, locale_of
+from handlers.checklist.base import ChecklistBase
 from handlers.checklist.steps import Refusal, Step
+from handlers.respondents import locale_of
 from knowledge import KnowledgeBase, Locale
 from storage import assessments as assessment_store
 from storage import organisations as organisation_store

@@ -8,8 +8,9 @@ from types import MappingProxyType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.checklist.base import ChecklistBase, locale_of
+from handlers.checklist.base import ChecklistBase
 from handlers.checklist.steps import Cancelled, Refusal, Step
+from handlers.respondents import locale_of
 from knowledge import (
     Event,
     GoBack,

@@ -3,8 +3,9 @@ revision evidence is read under."""
 
 from __future__ import annotations
 
-from handlers.checklist.base import ChecklistBase, locale_of
+from handlers.checklist.base import ChecklistBase
 from handlers.checklist.steps import Results, Step
+from handlers.respondents import locale_of
 from knowledge import Locale
 from storage import assessments as assessment_store
 from storage.models import AssessmentStatus

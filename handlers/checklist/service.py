@@ -11,7 +11,6 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.checklist.base import locale_of
 from handlers.checklist.profile import ProfileCases
 from handlers.checklist.reassessment import compare_with_previous
 from handlers.checklist.refinement import RefinementCases, before_refinement
@@ -25,6 +24,7 @@ from handlers.checklist.steps import (
     Step,
     position_of,
 )
+from handlers.respondents import locale_of
 from knowledge import (
     AnswerQuestion,
     AskProfile,
