@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from handlers import errors
 from handlers.checklist import buttons as interview
+from handlers.checklist import recheck_buttons as recheck
 from handlers.checklist import telegram as conversation
 from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
@@ -87,6 +88,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),
             CallbackQueryHandler(plan.plan_pressed, pattern=r"^p[lkcb]:"),
+            CallbackQueryHandler(recheck.recheck_pressed, pattern=r"^r[sa]:"),
             # Every other button, including stale and forged ones, is checked here.
             CallbackQueryHandler(interview.button_pressed),
             # Last: anything that looks like a command but matched none of the above.
@@ -98,6 +100,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Before everything else: the optional note after a blocking reason (stops further handling).
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, plan.note_received), group=-1
+    )
+    # After a check-in answered "done" (handled above): the sub-factor's recheck offer, once.
+    application.add_handler(
+        CallbackQueryHandler(recheck.offer_after_check_in, pattern=r"^pc:[0-9]+:d$"), group=1
     )
     application.add_error_handler(errors.error_occurred)
 

@@ -2,14 +2,15 @@
 
 Each shape starts with a short prefix, carries the assessment id it belongs to (so a press is
 checked against the presser's own assessment), and stays within Telegram's 64 bytes. The
-shapes and their codecs live with their feature (checklist, report, evidence, admin, plan).
+shapes and their codecs live with their feature (checklist, report, evidence, admin, plan,
+recheck).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.callbacks import admin, checklist, evidence, plan, report
+from handlers.callbacks import admin, checklist, evidence, plan, recheck, report
 from handlers.callbacks.admin import ConfirmForget, ConfirmUpload, ExportStats
 from handlers.callbacks.checklist import (
     DONT_KNOW,
@@ -36,6 +37,7 @@ from handlers.callbacks.plan import (
     CommitStep,
     OpenPlan,
 )
+from handlers.callbacks.recheck import RecheckAnswer, RecheckStart
 from handlers.callbacks.report import ShowCharts, ShowReport
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
     "EvidenceSubFactors",
     "ExportStats",
     "OpenPlan",
+    "RecheckAnswer",
+    "RecheckStart",
     "RefineResults",
     "ShowCharts",
     "ShowReport",
@@ -89,6 +93,8 @@ Callback = (
     | CommitStep
     | CheckInAnswer
     | CheckInReason
+    | RecheckStart
+    | RecheckAnswer
 )
 
 _CODECS: tuple[Codec[Any], ...] = (
@@ -98,6 +104,7 @@ _CODECS: tuple[Codec[Any], ...] = (
     *admin.CODECS,
     *evidence.CODECS,
     *plan.CODECS,
+    *recheck.CODECS,
 )
 _BY_KIND: dict[type[Any], Codec[Any]] = {codec.kind: codec for codec in _CODECS}
 

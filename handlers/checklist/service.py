@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.checklist.profile import ProfileCases
 from handlers.checklist.reassessment import compare_with_previous
+from handlers.checklist.recheck import RecheckCases
 from handlers.checklist.refinement import RefinementCases, before_refinement
 from handlers.checklist.results import ResultsCases
 from handlers.checklist.steps import (
@@ -44,6 +45,7 @@ from knowledge.advisor import advise
 from knowledge.assessment import assess
 from knowledge.refinement import refinement
 from storage import assessments as assessment_store
+from storage import plan_progress
 from storage import stats as stats_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 
@@ -61,7 +63,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class Checklist(ProfileCases, RefinementCases, ResultsCases):
+class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
     """The respondent-facing use cases over storage and the knowledge core."""
 
     async def start(
@@ -272,6 +274,10 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases):
                 refined=refined,
                 kb_revision=assessment.kb_revision,
                 org_code=assessment.org_code,
+                steps_done=await plan_progress.steps_done_by_subfactor(
+                    session=session, respondent_id=assessment.respondent_id
+                ),
+                rechecks=(await self._recheck_offers(session, assessment.respondent_id))[0],
             )
         return Step(
             locale=locale,
