@@ -14,6 +14,8 @@ from telegram.ext import (
 )
 
 from handlers import errors
+from handlers.checklist import buttons as interview
+from handlers.checklist import recheck_buttons as recheck
 from handlers.checklist import telegram as conversation
 from handlers.evidence import telegram as evidence
 from handlers.i18n import LOCALES, Renderer
@@ -80,23 +82,28 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(privacy.forget_answered, pattern=r"^forget:"),
             CallbackQueryHandler(reminder_job.continue_pressed, pattern=r"^rem:"),
             CallbackQueryHandler(report.charts_pressed, pattern=r"^ch:"),
-            CallbackQueryHandler(conversation.refine_pressed, pattern=r"^rf:"),
+            CallbackQueryHandler(interview.refine_pressed, pattern=r"^rf:"),
             CallbackQueryHandler(report.report_pressed, pattern=r"^rp:"),
             CallbackQueryHandler(evidence.evidence_pressed, pattern=r"^ev:"),
             CallbackQueryHandler(admin.upload_answered, pattern=r"^kbc:"),
             CallbackQueryHandler(stats_admin.export_pressed, pattern=r"^st:"),
             CallbackQueryHandler(plan.plan_pressed, pattern=r"^p[lkcb]:"),
+            CallbackQueryHandler(recheck.recheck_pressed, pattern=r"^r[sa]:"),
             # Every other button, including stale and forged ones, is checked here.
-            CallbackQueryHandler(conversation.button_pressed),
+            CallbackQueryHandler(interview.button_pressed),
             # Last: anything that looks like a command but matched none of the above.
             MessageHandler(filters.COMMAND & private, conversation.unknown_command),
-            MessageHandler(filters.TEXT & private, conversation.text_received),
-            MessageHandler(private & ~filters.StatusUpdate.ALL, conversation.text_received),
+            MessageHandler(filters.TEXT & private, interview.text_received),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, interview.text_received),
         ]
     )
     # Before everything else: the optional note after a blocking reason (stops further handling).
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, plan.note_received), group=-1
+    )
+    # After a check-in answered "done" (handled above): the sub-factor's recheck offer, once.
+    application.add_handler(
+        CallbackQueryHandler(recheck.offer_after_check_in, pattern=r"^pc:[0-9]+:d$"), group=1
     )
     application.add_error_handler(errors.error_occurred)
 

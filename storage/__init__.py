@@ -63,6 +63,7 @@ from storage.organisations import (
     list_organisations,
 )
 from storage.plans import PlanSetting, PlanStep
+from storage.rechecks import SubFactorRecheck
 from storage.respondents import (
     forget_respondent,
     get_or_create_respondent,
@@ -89,6 +90,7 @@ __all__ = [
     "PlanStep",
     "Respondent",
     "StaleAssessmentError",
+    "SubFactorRecheck",
     "SubFactorResult",
     "actor_for_telegram",
     "add_audit_entry",

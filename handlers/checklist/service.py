@@ -7,13 +7,15 @@ come back. Every change is committed before the caller replies.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.checklist.profile import ProfileCases
 from handlers.checklist.reassessment import compare_with_previous
+from handlers.checklist.recheck import RecheckCases
+from handlers.checklist.refinement import RefinementCases, before_refinement
+from handlers.checklist.results import ResultsCases
 from handlers.checklist.steps import (
     Cancelled,
     ChecklistObserver,
@@ -23,21 +25,16 @@ from handlers.checklist.steps import (
     Step,
     position_of,
 )
-from handlers.i18n import locale_for
-from handlers.knowledge_store import KnowledgeStore
+from handlers.respondents import locale_of
 from knowledge import (
     AnswerQuestion,
     AskProfile,
     AskQuestion,
     Completed,
     Event,
-    GoBack,
     InterviewState,
-    KnowledgeBase,
-    Locale,
     Notice,
     QuestionSet,
-    Refine,
     SetProfile,
     View,
     advance,
@@ -48,8 +45,7 @@ from knowledge.advisor import advise
 from knowledge.assessment import assess
 from knowledge.refinement import refinement
 from storage import assessments as assessment_store
-from storage import organisations as organisation_store
-from storage import respondents as respondent_store
+from storage import plan_progress
 from storage import stats as stats_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 
@@ -67,38 +63,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class Checklist:
+class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
     """The respondent-facing use cases over storage and the knowledge core."""
-
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        knowledge: KnowledgeStore,
-        *,
-        default_locale: Locale = "fa",
-        observer: ChecklistObserver | None = None,
-        stats_k: int = 5,
-    ) -> None:
-        self._session_factory = session_factory
-        self._stats_k = stats_k
-        self._knowledge = knowledge
-        self._default_locale = default_locale
-        self._observer = observer
-
-    async def locale(self, *, telegram_id: int, language_code: str | None) -> Locale:
-        """The respondent's stored language, else one from Telegram's language_code."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-        return _locale(respondent)
-
-    async def set_language(self, *, telegram_id: int, language: Locale) -> None:
-        """Remember the respondent's chosen language."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language)
-            assert respondent.id is not None
-            await respondent_store.set_respondent_language(
-                session=session, respondent_id=respondent.id, language=language
-            )
 
     async def start(
         self,
@@ -118,16 +84,7 @@ class Checklist:
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
-            organisation: str | None = None
-            unknown = False
-            if org_code:  # a registered organisation's code presets its name
-                known = await organisation_store.get_organisation_by_code(
-                    session=session, code=org_code
-                )
-                if known is None:
-                    org_code, unknown = None, True
-                else:
-                    org_code, organisation = known.code, known.name
+            org_code, organisation, unknown = await self._preset_organisation(session, org_code)
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
             )
@@ -169,81 +126,6 @@ class Checklist:
             self._observer.assessment_started()
         return replace(step, organisation=organisation, unknown_code=unknown)
 
-    async def previous_profile(
-        self, *, telegram_id: int, language_code: str | None
-    ) -> tuple[Locale, int | None, Mapping[str, str]]:
-        """With no assessment or refinement in progress: the latest completed one's id and
-        profile, to offer keeping it; else (None, {})."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            locale = _locale(respondent)
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id
-            )
-            done = None
-            refining = await assessment_store.get_refining_assessment(
-                session=session, respondent_id=respondent.id
-            )
-            if active is None and refining is None:  # a refinement resumes instead
-                done = await assessment_store.get_latest_completed_assessment(
-                    session=session, respondent_id=respondent.id
-                )
-            if done is None:
-                return locale, None, {}
-            state = await assessment_store.load_interview_state(session=session, assessment=done)
-            return locale, done.id, dict(state.profile)
-
-    async def change_organisation(
-        self, *, telegram_id: int, language_code: str | None, assessment_id: int
-    ) -> Step:
-        """Forget the organisation a deep link preset, so that the interview asks for it."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id, for_update=True
-            )
-            if active is None or active.id != assessment_id:
-                _, kb = await self._knowledge.active()
-                return Step(locale=_locale(respondent), kb=kb, refusal=Refusal.CLOSED)
-            state = await assessment_store.load_interview_state(session=session, assessment=active)
-            if state.question_set is None:  # only before the questions: the profile is open
-                profile = {k: v for k, v in state.profile.items() if k != "organisation"}
-                active.org_code = None
-                await assessment_store.save_interview_state(
-                    session=session,
-                    assessment=active,
-                    state=replace(state, profile=profile),
-                    previous=state,
-                )
-            return await self._show(session, respondent, active)
-
-    async def _kept_profile(
-        self, session: AsyncSession, respondent_id: int, assessment_id: int, kb: KnowledgeBase
-    ) -> tuple[dict[str, str], str | None]:
-        """The profile of the respondent's own completed assessment, without options the
-        active KB no longer lists; ({}, None) for anything else."""
-        done = await assessment_store.get_assessment(session=session, assessment_id=assessment_id)
-        if (
-            done is None
-            or done.respondent_id != respondent_id
-            or done.status != AssessmentStatus.COMPLETED
-        ):
-            return {}, None
-        state = await assessment_store.load_interview_state(session=session, assessment=done)
-        lists = {
-            "sector": kb.profile.sectors,
-            "region": kb.profile.regions,
-            "role": kb.profile.roles,
-        }
-        kept = {
-            name: value
-            for name, value in state.profile.items()
-            if name not in lists or any(c.key == value for c in lists[name])
-        }
-        return kept, done.org_code
-
     async def handle(
         self,
         *,
@@ -261,7 +143,7 @@ class Checklist:
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
-            locale = _locale(respondent)
+            locale = locale_of(respondent)
             active = await assessment_store.get_active_assessment(
                 session=session, respondent_id=respondent.id, for_update=True
             )
@@ -289,7 +171,7 @@ class Checklist:
                 return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
             state = await assessment_store.load_interview_state(session=session, assessment=active)
             notice: Notice | None = Notice.STALE
-            if _before_refinement(kb, active, state, event):
+            if before_refinement(kb, active, state, event):
                 notice = Notice.AT_START  # the short checklist's answers are settled
             elif at_position is None or at_position == position_of(current_view(kb, state)):
                 notice, state = await self._apply(session, active, state, event)
@@ -311,153 +193,8 @@ class Checklist:
             )
             if active is None:
                 _, kb = await self._knowledge.active()
-                return Step(locale=_locale(respondent), kb=kb, refusal=Refusal.NO_ACTIVE)
+                return Step(locale=locale_of(respondent), kb=kb, refusal=Refusal.NO_ACTIVE)
             return await self._show(session, respondent, active)
-
-    async def refine(
-        self, *, telegram_id: int, language_code: str | None, assessment_id: int
-    ) -> Step:
-        """Reopen the presser's latest completed short checklist for its top priorities'
-        detailed questions, and show the first; a second press shows where the person is."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            locale = _locale(respondent)
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id, for_update=True
-            )
-            owned = await assessment_store.get_assessment(
-                session=session, assessment_id=assessment_id
-            )
-            if owned is None or owned.respondent_id != respondent.id:
-                _, kb = await self._knowledge.active()
-                return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
-            kb = await self._knowledge.revision(owned.kb_revision)
-            latest = await assessment_store.get_latest_completed_assessment(
-                session=session, respondent_id=respondent.id
-            )
-            refusal = None
-            if active is not None:
-                refusal = Refusal.BUSY
-            elif latest is None or latest.id != owned.id:
-                refusal = Refusal.OUTDATED
-            elif owned.refined_at is not None:
-                refusal = Refusal.REFINED
-            if refusal is not None:
-                return Step(locale=locale, kb=kb, refusal=refusal)
-            state = await assessment_store.load_interview_state(session=session, assessment=owned)
-            if state.refined:  # pressed again: carry on where the refinement is
-                return await self._show(session, respondent, owned, notice=Notice.STALE)
-            if state.question_set is not QuestionSet.CORE:
-                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
-            plan = refinement(kb, assess(kb, QuestionSet.CORE, state.answers))
-            transition = advance(kb, state, Refine(plan.subfactor_keys))
-            if plan.is_empty or not transition.changed:
-                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
-            await assessment_store.save_interview_state(
-                session=session, assessment=owned, state=transition.state, previous=state
-            )
-            return await self._show(session, respondent, owned, state=transition.state)
-
-    async def latest_results(self, *, telegram_id: int, language_code: str | None) -> Step:
-        """The respondent's latest completed results, recomputed under their own KB revision."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            done = await assessment_store.get_latest_completed_assessment(
-                session=session, respondent_id=respondent.id
-            )
-            if done is None:
-                _, kb = await self._knowledge.active()
-                return Step(locale=_locale(respondent), kb=kb)
-            return await self._show(session, respondent, done, as_results=True)
-
-    async def completed_results(
-        self, *, telegram_id: int, language_code: str | None, assessment_id: int | None
-    ) -> tuple[Locale, Results | None]:
-        """The results of `assessment_id` when it is the presser's own and completed, else None
-        (a forged id, someone else's, one cancelled or still open, or one deleted by /forget)."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            locale = _locale(respondent)
-            if assessment_id is None:
-                return locale, None
-            assessment = await assessment_store.get_assessment(
-                session=session, assessment_id=assessment_id
-            )
-            if (
-                assessment is None
-                or assessment.respondent_id != respondent.id
-                or assessment.status != AssessmentStatus.COMPLETED
-            ):
-                return locale, None
-            step = await self._show(session, respondent, assessment, as_results=True)
-            return locale, step.results
-
-    async def evidence_revision(
-        self, *, telegram_id: int, language_code: str | None, of_results: bool = False
-    ) -> tuple[Locale, int]:
-        """The locale and the KB revision for evidence: active, or that of the latest results."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            done = None
-            if of_results:
-                done = await assessment_store.get_latest_completed_assessment(
-                    session=session, respondent_id=respondent.id
-                )
-        if done is not None:
-            return _locale(respondent), done.kb_revision
-        revision, _ = await self._knowledge.active()
-        return _locale(respondent), revision
-
-    async def cancel(
-        self, *, telegram_id: int, language_code: str | None, assessment_id: int | None = None
-    ) -> tuple[Locale, Cancelled | None]:
-        """Cancel the active assessment (only if it is `assessment_id`, when given), else stop
-        a refinement; None when there was neither."""
-        async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id, for_update=True
-            )
-            if active is not None:
-                if assessment_id not in (None, active.id):  # confirmed for an older one
-                    return _locale(respondent), None
-                await assessment_store.cancel_assessment(session=session, assessment=active)
-                return _locale(respondent), Cancelled.ASSESSMENT
-            if assessment_id is not None:  # a confirmation for an assessment already closed
-                return _locale(respondent), None
-            refining = await assessment_store.get_refining_assessment(
-                session=session, respondent_id=respondent.id
-            )
-            if refining is None:
-                return _locale(respondent), None
-            await self._abandon_refinement(session, refining)
-            return _locale(respondent), Cancelled.REFINEMENT
-
-    async def _abandon_refinement(self, session: AsyncSession, assessment: Assessment) -> None:
-        """Back to the completed short checklist: the refinement's answers go, results stay."""
-        kb = await self._knowledge.revision(assessment.kb_revision)
-        state = await assessment_store.load_interview_state(session=session, assessment=assessment)
-        if state.question_set is None:
-            return
-        core = kb.questions(state.question_set)
-        kept = {q.id: state.answers[q.id] for q in core if q.id in state.answers}
-        settled = replace(state, refined=(), cursor=len(core), answers=MappingProxyType(kept))
-        await assessment_store.save_interview_state(
-            session=session, assessment=assessment, state=settled, previous=state
-        )
-
-    async def _respondent(
-        self, session: AsyncSession, telegram_id: int, language_code: str | None
-    ) -> Respondent:
-        return await respondent_store.get_or_create_respondent(
-            session=session,
-            telegram_id=telegram_id,
-            language=locale_for(language_code, self._default_locale),
-        )
 
     async def _apply(
         self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
@@ -498,7 +235,7 @@ class Checklist:
             state = await assessment_store.load_interview_state(
                 session=session, assessment=assessment
             )
-        locale = _locale(respondent)
+        locale = locale_of(respondent)
         view: View = current_view(kb, state)
         if isinstance(view, AskProfile) and view.options is not None:
             view = replace(view, options=options_in_order(view.field, view.options, locale))
@@ -537,6 +274,10 @@ class Checklist:
                 refined=refined,
                 kb_revision=assessment.kb_revision,
                 org_code=assessment.org_code,
+                steps_done=await plan_progress.steps_done_by_subfactor(
+                    session=session, respondent_id=assessment.respondent_id
+                ),
+                rechecks=(await self._recheck_offers(session, assessment.respondent_id))[0],
             )
         return Step(
             locale=locale,
@@ -548,19 +289,3 @@ class Checklist:
             resumed=resumed,
             refinement=progress,
         )
-
-
-def _before_refinement(
-    kb: KnowledgeBase, assessment: Assessment, state: InterviewState, event: Event
-) -> bool:
-    """Whether `event` would go back from a refinement into the completed short checklist."""
-    return (
-        isinstance(event, GoBack)
-        and assessment.status == AssessmentStatus.COMPLETED
-        and state.question_set is not None
-        and state.cursor <= len(kb.questions(state.question_set))
-    )
-
-
-def _locale(respondent: Respondent) -> Locale:
-    return "en" if respondent.language == "en" else "fa"

@@ -25,6 +25,7 @@ from knowledge.assessment import Readiness
 __all__ = [
     "Cancelled",
     "ChecklistObserver",
+    "RecheckOffer",
     "RefinementProgress",
     "Refusal",
     "Results",
@@ -51,6 +52,18 @@ class Refusal(StrEnum):
     OUTDATED = "outdated"
     BUSY = "busy"
     REFINED = "refined"
+    # A recheck offer already taken for these steps.
+    RECHECKED = "rechecked"
+
+
+@dataclass(frozen=True)
+class RecheckOffer:
+    """Most of a sub-factor's committed steps (under one plan) are done: it may be asked again."""
+
+    plan_assessment_id: int
+    subfactor_key: str
+    done: int
+    committed: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,9 @@ class Results:
     # The KB revision scored under, and the organisation's deep-link code (the report's name).
     kb_revision: int | None = None
     org_code: str | None = None
+    # (done, committed) steps of the person's plans per sub-factor, and the rechecks on offer.
+    steps_done: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    rechecks: tuple[RecheckOffer, ...] = ()
 
 
 @dataclass(frozen=True)

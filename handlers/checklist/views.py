@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callbacks
+from handlers.checklist.recheck_views import recheck_offer_rows
 from handlers.checklist.service import Results, Step, position_of
 from handlers.evidence.views import explore_screen
 from handlers.i18n import Renderer
@@ -150,7 +151,13 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
     texts: list[str] = []
     if results.comparison is not None:
         texts.append(
-            renderer.render(locale, "results_comparison.html", kb=kb, comparison=results.comparison)
+            renderer.render(
+                locale,
+                "results_comparison.html",
+                kb=kb,
+                comparison=results.comparison,
+                steps_done=results.steps_done,
+            )
         )
     # The advice of all factors flows into as few messages as fit, split between sub-factors.
     advice = [_factor_advice(renderer, locale, results, factor) for factor in kb.factors]
@@ -171,7 +178,8 @@ def render_results(renderer: Renderer, locale: Locale, results: Results) -> list
 
 def results_keyboard(renderer: Renderer, locale: Locale, results: Results) -> InlineKeyboardMarkup:
     """The buttons under the results summary: the charts (drawn on request, in a worker), the
-    PDF report, committing to plan steps, and the offer to sharpen the advice."""
+    PDF report, committing to plan steps, the offer to sharpen the advice, and to answer a
+    sub-factor again once most of its steps are done."""
     rows = [
         [
             _button(
@@ -182,6 +190,7 @@ def results_keyboard(renderer: Renderer, locale: Locale, results: Results) -> In
         ],
         commit_button_row(renderer, locale, results.assessment_id),
         *refinement_rows(renderer, locale, results),
+        *recheck_offer_rows(renderer, locale, results.kb, results.rechecks),
     ]
     return InlineKeyboardMarkup(rows)
 

@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
 from handlers.plan.check_ins import CheckIn, CheckIns, known_zone, step_text, zone_for
+from handlers.respondents import respondent_for
 from knowledge import Locale, Text
 from knowledge.advisor import advise
 from knowledge.assessment import assess
@@ -22,7 +22,6 @@ from knowledge.plan import PlannedStep
 from knowledge.steps import Horizon
 from storage import assessments as assessment_store
 from storage import plans as plan_store
-from storage import respondents as respondent_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 from storage.plans import StepStatus
 from storage.stats import plan_steps as plan_stats
@@ -269,11 +268,7 @@ class Plans:
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None
     ) -> Respondent:
-        return await respondent_store.get_or_create_respondent(
-            session=session,
-            telegram_id=telegram_id,
-            language=locale_for(language_code, self._default_locale),
-        )
+        return await respondent_for(session, telegram_id, language_code, self._default_locale)
 
     async def _own_completed(
         self, session: AsyncSession, respondent: Respondent, assessment_id: int

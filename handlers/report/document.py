@@ -117,6 +117,8 @@ def render_report_document(
         "charts": charts,
         "threshold": kb.driver_threshold,
         "sector_means": results.sector_means or {},
+        # (done, committed) committed plan steps per sub-factor, shown beside its scores.
+        "steps_done": results.steps_done,
     }
     return env.get_template(DOCUMENT_TEMPLATE).render(**data)
 

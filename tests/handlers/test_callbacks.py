@@ -54,6 +54,10 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.CheckInAnswer(9, "not_started"),
     callbacks.CheckInAnswer(9, "blocked"),
     *(callbacks.CheckInReason(LARGEST_ID, reason) for reason in BLOCK_REASONS),
+    callbacks.RecheckStart(7, "transparency"),
+    callbacks.RecheckStart(LARGEST_ID, "k" * 40),
+    callbacks.RecheckAnswer(LARGEST_ID, 0, 4),
+    callbacks.RecheckAnswer(9, 2, None),
 ]
 
 
@@ -147,6 +151,12 @@ def test_encoding_past_64_bytes_is_refused() -> None:
         "ev:",
         "ev:x:transparency:0",
         "ev:s:transparency:01",
+        "rs:1:",
+        "rs:0:transparency",
+        "rs:1:Transparency",
+        "ra:1:01:2",
+        "ra:1:0:5x",
+        "ra:1:0",
         "x" * 64,
         f"a:{LARGEST_ID}:" + "q" * 42 + ":1",  # well formed but 65 bytes
         "a:1:tra_c1:1" + "\u200c" * 20,

@@ -48,6 +48,7 @@ from knowledge import (
     to_document,
     validate_document,
 )
+from tests.handlers.checklist.recheck_samples import recheck_texts
 from tests.handlers.plan.samples import plan_texts
 from tests.handlers.statistics.samples import stats_texts
 
@@ -171,6 +172,7 @@ def other_feature_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -
     yield from admin_texts(renderer, kb, locale)
     yield from stats_texts(renderer, kb, locale, results(kb, MIXED, None))
     yield from plan_texts(renderer, kb, locale)
+    yield from recheck_texts(renderer, kb, locale)
 
 
 def admin_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> Iterator[Sample]:

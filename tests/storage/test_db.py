@@ -40,6 +40,7 @@ TABLES = {
     "score_slot",
     "stats_release",
     "stats_secret",
+    "subfactor_recheck",
     "subfactor_result",
 }
 
@@ -78,7 +79,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0008_plans"
+        assert await connection.run_sync(_current_revision) == _head() == "0010_closing_loop"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:

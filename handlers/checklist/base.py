@@ -1,0 +1,79 @@
+"""What every checklist use case shares: the services it runs on and the respondent look-up.
+
+The use cases live in one module per concern (profile, refinement, results, the interview in
+service.py); each is a part of `Checklist`, which inherits them all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.checklist.steps import ChecklistObserver, Step
+from handlers.knowledge_store import KnowledgeStore
+from handlers.respondents import locale_of, respondent_for
+from knowledge import Event, InterviewState, Locale, Notice
+from storage import respondents as respondent_store
+from storage.models import Assessment, Respondent
+
+__all__ = ["ChecklistBase"]
+
+
+class ChecklistBase:
+    """The session factory, the knowledge base and the settings every checklist part uses."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        knowledge: KnowledgeStore,
+        *,
+        default_locale: Locale = "fa",
+        observer: ChecklistObserver | None = None,
+        stats_k: int = 5,
+    ) -> None:
+        self._session_factory = session_factory
+        self._stats_k = stats_k
+        self._knowledge = knowledge
+        self._default_locale = default_locale
+        self._observer = observer
+
+    async def locale(self, *, telegram_id: int, language_code: str | None) -> Locale:
+        """The respondent's stored language, else one from Telegram's language_code."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+        return locale_of(respondent)
+
+    async def set_language(self, *, telegram_id: int, language: Locale) -> None:
+        """Remember the respondent's chosen language."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language)
+            assert respondent.id is not None
+            await respondent_store.set_respondent_language(
+                session=session, respondent_id=respondent.id, language=language
+            )
+
+    async def _respondent(
+        self, session: AsyncSession, telegram_id: int, language_code: str | None
+    ) -> Respondent:
+        return await respondent_for(session, telegram_id, language_code, self._default_locale)
+
+    # The parts call each other through these; `Checklist` and `RefinementCases` define them.
+    async def _show(
+        self,
+        session: AsyncSession,
+        respondent: Respondent,
+        assessment: Assessment,
+        *,
+        notice: Notice | None = None,
+        resumed: bool = False,
+        state: InterviewState | None = None,
+        as_results: bool = False,
+    ) -> Step:
+        raise NotImplementedError
+
+    async def _apply(
+        self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
+    ) -> tuple[Notice | None, InterviewState]:
+        raise NotImplementedError
+
+    async def _abandon_refinement(self, session: AsyncSession, assessment: Assessment) -> None:
+        raise NotImplementedError
