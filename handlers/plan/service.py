@@ -7,15 +7,15 @@ Persian speakers unless set otherwise), and never while paused or after /forget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
 from handlers.plan.check_ins import CheckIn, CheckIns, known_zone, step_text, zone_for
-from knowledge import Locale, Text
+from handlers.plan.steps import DUE_AFTER, Offer, Overview, ShownStep
+from knowledge import Locale
 from knowledge.advisor import advise
 from knowledge.assessment import assess
 from knowledge.plan import PlannedStep
@@ -28,45 +28,6 @@ from storage.plans import StepStatus
 from storage.stats import plan_steps as plan_stats
 
 __all__ = ["DUE_AFTER", "CheckIn", "Offer", "Overview", "Plans", "ShownStep", "StepStatus"]
-
-#: When a committed step falls due, by its group in the plan.
-DUE_AFTER = {
-    Horizon.D30: timedelta(days=30),
-    Horizon.D90: timedelta(days=90),
-    Horizon.LATER: timedelta(days=180),
-}
-
-
-@dataclass(frozen=True)
-class Offer:
-    """The action plan of a completed assessment, to pick steps from."""
-
-    assessment_id: int
-    steps: tuple[PlannedStep, ...]
-    committed: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ShownStep:
-    """A committed step as /plan lists it."""
-
-    plan_step_id: int
-    text: Text
-    horizon: str
-    due_on: date
-    status: str
-    blocked_reason: str | None
-    # The person's own words about a blocked step: shown to them only.
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The person's committed steps and whether check-ins are paused."""
-
-    steps: tuple[ShownStep, ...]
-    paused: bool
-    time_zone: str
 
 
 class Plans:
