@@ -25,7 +25,6 @@ from storage import plans as plan_store
 from storage import respondents as respondent_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 from storage.plans import StepStatus
-from storage.stats import plan_steps as plan_stats
 
 __all__ = ["DUE_AFTER", "CheckIn", "Offer", "Overview", "Plans", "ShownStep", "StepStatus"]
 
@@ -42,12 +41,10 @@ class Plans:
         interval: timedelta = timedelta(minutes=15),
         quiet_from: int = 21,
         quiet_until: int = 8,
-        k: int = 5,
     ) -> None:
         self._session_factory = session_factory
         self._knowledge = knowledge
         self._default_locale = default_locale
-        self.k = k
         self.check_ins = CheckIns(
             session_factory,
             knowledge,
@@ -218,14 +215,6 @@ class Plans:
                 session=session, step=step, note=note
             )
             return _locale(respondent), kept
-
-    async def statistics(self) -> tuple[list[plan_stats.StepTally], list[plan_stats.BlockerCount]]:
-        """Committed steps by status and blocking reasons, per sector, below k suppressed."""
-        async with self._session_factory() as session, session.begin():
-            return (
-                await plan_stats.step_tallies(session=session, k=self.k),
-                await plan_stats.blocker_counts(session=session, k=self.k),
-            )
 
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None

@@ -32,7 +32,9 @@ from handlers.plan.views import (
 )
 from handlers.reminders.telegram import _certainly_undelivered
 from handlers.replies import split_message
+from handlers.statistics.blockers import parse_plan_dimension
 from handlers.updates import refuse_invalid_button, sender
+from storage.stats import Dimension
 
 __all__ = [
     "JOB_NAME",
@@ -109,13 +111,18 @@ async def plan_command(update: Update, context: BotContext) -> None:
 
 @admin_only("plan_stats")
 async def plan_stats(update: Update, context: BotContext, admin: Admin) -> None:
-    """/plan_stats: what blocks agencies, by step and sector (administrators only)."""
+    """/plan_stats [sector|region|month|all]: what blocks agencies (administrators only)."""
     message = update.effective_message
     assert message is not None
-    plans = _plans(context)
-    tallies, reasons = await plans.statistics()
-    _, kb = await context.services.knowledge.active()
-    text = render_blockers(context.renderer, admin.locale, kb, tallies, reasons, k=plans.k)
+    try:
+        by = parse_plan_dimension(context.args[0] if context.args else "sector")
+    except ValueError:
+        by = Dimension.SECTOR
+    report = await context.services.statistics.blockers(by)
+    await context.services.audit.record(
+        actor=admin.actor, action="stats.blockers", detail={"by": by.value if by else None}
+    )
+    text = render_blockers(context.renderer, admin.locale, report)
     for part in split_message(text):
         await message.reply_html(part)
 
