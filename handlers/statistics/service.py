@@ -173,6 +173,10 @@ class Statistics:
             blockers = await get_blockers(session=session, k=self.k, by=by)
         return BlockersReport(kb=kb, k=self.k, blockers=blockers)
 
+    def label_blockers(self, report: BlockersReport, locale: Locale) -> BlockersTable:
+        """The plan figures with their labels in `locale` (for pages outside the chat)."""
+        return BlockersTable(self._renderer, report, locale)
+
     async def export_blockers(self, request: BlockersExport) -> AsyncIterator[bytes]:
         """The plan statistics as a CSV, JSON or XLSX file, in byte chunks."""
         table = BlockersTable(self._renderer, await self.blockers(request.by), request.locale)
