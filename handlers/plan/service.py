@@ -21,12 +21,25 @@ from knowledge.assessment import assess
 from knowledge.plan import PlannedStep
 from knowledge.steps import Horizon
 from storage import assessments as assessment_store
+from storage import plan_notes as note_store
 from storage import plans as plan_store
 from storage import respondents as respondent_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 from storage.plans import StepStatus
 
-__all__ = ["DUE_AFTER", "CheckIn", "Offer", "Overview", "Plans", "ShownStep", "StepStatus"]
+__all__ = [
+    "DUE_AFTER",
+    "NOTE_WINDOW",
+    "CheckIn",
+    "Offer",
+    "Overview",
+    "Plans",
+    "ShownStep",
+    "StepStatus",
+]
+
+#: How long after a blocking reason the person's next text is still taken as its note.
+NOTE_WINDOW = timedelta(minutes=30)
 
 
 class Plans:
@@ -199,20 +212,36 @@ class Plans:
             await plan_store.answer_check_in(
                 session=session, step=step, status=status, now=now, reason=reason
             )
+            if status is StepStatus.BLOCKED and reason is not None:
+                # The next text, on any replica, is the optional note on this step.
+                await note_store.expect_note(
+                    session=session,
+                    respondent_id=respondent.id,
+                    plan_step_id=plan_step_id,
+                    expires_at=now + NOTE_WINDOW,
+                )
+            else:
+                await note_store.clear_expected_note(session=session, respondent_id=respondent.id)
             return _locale(respondent), True
 
-    async def add_note(
-        self, *, telegram_id: int, language_code: str | None, plan_step_id: int, note: str
-    ) -> tuple[Locale, bool]:
-        """Keep a note on the presser's own blocked step; False for anything else."""
+    async def take_note(
+        self, *, telegram_id: int, language_code: str | None, text: str, now: datetime
+    ) -> tuple[Locale, bool] | None:
+        """`text` as the note on the step whose reason the person just gave; None when no note
+        is expected of them (or it expired). The expectation is used up by this one text."""
         async with self._session_factory() as session, session.begin():
+            taken = await note_store.take_expected_note(
+                session=session, telegram_id=telegram_id, now=now
+            )
+            if taken is None:
+                return None
             respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
+            respondent_id, plan_step_id = taken
             step = await plan_store.get_plan_step(
-                session=session, plan_step_id=plan_step_id, respondent_id=respondent.id
+                session=session, plan_step_id=plan_step_id, respondent_id=respondent_id
             )
             kept = step is not None and await plan_store.set_blocked_note(
-                session=session, step=step, note=note
+                session=session, step=step, note=text
             )
             return _locale(respondent), kept
 

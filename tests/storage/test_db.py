@@ -34,6 +34,7 @@ TABLES = {
     "kb_revision",
     "kb_upload",
     "organisation",
+    "plan_note_expected",
     "plan_setting",
     "plan_step",
     "respondent",
@@ -78,7 +79,7 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0008_plans"
+        assert await connection.run_sync(_current_revision) == _head() == "0009_plan_notes"
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:
