@@ -55,7 +55,6 @@ def build_services(
             session_factory,
             knowledge,
             default_locale=settings.default_language,
-            k=settings.stats_k,
         ),
         statistics=Statistics(
             session_factory,

@@ -1,4 +1,4 @@
-"""`GET /api/stats` and `GET /api/stats/org/{code}`: statistics files behind a bearer token.
+"""`GET /api/stats`, `/api/stats/org/{code}`, `/api/stats/blockers`: files behind a token.
 
 The routes answer 404 while STATS_API_TOKEN is unset, and 401 to a request without the token
 or with a wrong one (compared in constant time). Files are streamed as they are written.
@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from handlers.audit_trail import AuditTrail
+from handlers.statistics.blockers import BlockersExport, parse_plan_dimension
 from handlers.statistics.exports import CONTENT_TYPES, ExportFormat
 from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import Locale
 from storage.stats import Dimension, parse_dimensions
 
-__all__ = ["API_ACTOR", "STATS_API_KEY", "StatsApi", "setup_stats_routes", "stream_export"]
+__all__ = [
+    "API_ACTOR",
+    "STATS_API_KEY",
+    "StatsApi",
+    "setup_stats_routes",
+    "stream_blockers",
+    "stream_export",
+]
 
 log = logging.getLogger(__name__)
 API_ACTOR = "api:stats"
@@ -101,6 +109,50 @@ async def stream_export(
     return response
 
 
+async def stream_blockers(
+    request: web.Request,
+    statistics: Statistics,
+    export: BlockersExport,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> web.StreamResponse:
+    """Send the plan statistics file as an attachment."""
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": CONTENT_TYPES[export.format],
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+            **(headers or {}),
+        }
+    )
+    await response.prepare(request)
+    async for chunk in statistics.export_blockers(export):
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+async def blockers_export(request: web.Request) -> web.StreamResponse:
+    """What blocks agencies, grouped by `by` (sector, region, month or none), as `format`."""
+    api = _authorise(request)
+    query = request.query
+    try:
+        by = parse_plan_dimension(query.get("by", ""))
+        file_format = ExportFormat(query.get("format", ExportFormat.JSON.value).lower())
+    except ValueError as exc:
+        raise _error(web.HTTPBadRequest, str(exc)) from None
+    lang = query.get("lang", api.default_locale)
+    if lang not in ("fa", "en"):
+        raise _error(web.HTTPBadRequest, "lang must be fa or en")
+    export = BlockersExport(by=by, format=file_format, locale="fa" if lang == "fa" else "en")
+    await api.audit.record(
+        actor=API_ACTOR,
+        action="stats.blockers_export",
+        detail={"by": by.value if by else None, "format": file_format.value},
+    )
+    return await stream_blockers(request, api.statistics, export)
+
+
 async def stats_export(request: web.Request) -> web.StreamResponse:
     """Statistics grouped by `by` (up to two dimensions) as `format` with `lang` column names."""
     api = _authorise(request)
@@ -133,9 +185,10 @@ def setup_stats_routes(
     token: str | None,
     default_locale: Locale,
 ) -> None:
-    """Attach /api/stats and /api/stats/org/{code} (404 while `token` is unset)."""
+    """Attach /api/stats, /api/stats/org/{code}, /api/stats/blockers (404 while no `token`)."""
     app[STATS_API_KEY] = StatsApi(statistics, audit, token, default_locale)
     app.router.add_get("/api/stats", stats_export, name="stats_export")
+    app.router.add_get("/api/stats/blockers", blockers_export, name="stats_blockers")
     app.router.add_get(
         r"/api/stats/org/{code:[A-Za-z0-9_-]{1,32}}", organisation_profile, name="stats_org"
     )

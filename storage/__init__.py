@@ -62,6 +62,7 @@ from storage.organisations import (
     get_organisation_by_name,
     list_organisations,
 )
+from storage.plan_notes import PlanNoteExpected
 from storage.plans import PlanSetting, PlanStep
 from storage.rechecks import SubFactorRecheck
 from storage.respondents import (
@@ -86,6 +87,7 @@ __all__ = [
     "KbUploadStatus",
     "Organisation",
     "OrganisationCount",
+    "PlanNoteExpected",
     "PlanSetting",
     "PlanStep",
     "Respondent",

@@ -49,6 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/organisations/{code}/qr.png", organisations.organisation_qr, "admin_org_qr"),
     Route("GET", "/stats", stats_pages.stats_page, "admin_stats"),
     Route("GET", "/stats/export", stats_pages.stats_export, "admin_stats_export"),
+    Route("GET", "/stats/blockers", stats_pages.blockers_export, "admin_blockers_export"),
     Route("GET", "/audit", organisations.audit_log, "admin_audit"),
 )
 PANEL_ROUTES = tuple(route for route in ROUTES if not route.public)

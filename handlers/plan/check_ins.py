@@ -1,7 +1,8 @@
 """Check-ins: claim the due steps to ask about, one per person and local day, in daytime.
 
-A claim is committed before the message is sent (storage.plans: one replica wins each). Quiet
-hours are 21:00 to 08:00 in the person's time zone: Iran's for Persian speakers unless set.
+A claim is committed before the message is sent (storage.plan_check_ins: one replica wins
+each). Quiet hours are 21:00 to 08:00 in the person's time zone: Iran's for Persian speakers
+unless set.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from handlers.i18n import locale_for
 from handlers.knowledge_store import KnowledgeStore
 from knowledge import Locale, Text
 from storage import assessments as assessment_store
+from storage import plan_check_ins as claim_store
 from storage import plans as plan_store
 from storage import respondents as respondent_store
 
@@ -65,7 +67,7 @@ class CheckIns:
     async def claim_due(self, *, now: datetime) -> list[CheckIn]:
         """Claim (and commit) the check-ins to send at `now`: one step per person and day."""
         async with self._session_factory() as session, session.begin():
-            due = await plan_store.due_check_ins(session=session, now=now)
+            due = await claim_store.due_check_ins(session=session, now=now)
         claimed: list[CheckIn] = []
         seen: set[int] = set()
         for item in due:
@@ -87,7 +89,7 @@ class CheckIns:
     async def release(self, *, check_in: CheckIn) -> None:
         """Give a claim back after a failure that surely sent nothing."""
         async with self._session_factory() as session, session.begin():
-            await plan_store.release_check_in(
+            await claim_store.release_check_in(
                 session=session,
                 plan_step_id=check_in.plan_step_id,
                 respondent_id=check_in.respondent_id,
@@ -101,11 +103,11 @@ class CheckIns:
             await respondent_store.mark_respondent_blocked(session=session, telegram_id=telegram_id)
 
     async def _claim(
-        self, item: plan_store.DueCheckIn, locale: Locale, day: str, now: datetime
+        self, item: claim_store.DueCheckIn, locale: Locale, day: str, now: datetime
     ) -> CheckIn | None:
         try:
             async with self._session_factory() as session, session.begin():
-                won = await plan_store.claim_check_in(
+                won = await claim_store.claim_check_in(
                     session=session,
                     plan_step_id=item.plan_step_id,
                     respondent_id=item.respondent_id,

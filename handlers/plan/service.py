@@ -7,65 +7,38 @@ Persian speakers unless set otherwise), and never while paused or after /forget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.knowledge_store import KnowledgeStore
 from handlers.plan.check_ins import CheckIn, CheckIns, known_zone, step_text, zone_for
+from handlers.plan.steps import DUE_AFTER, Offer, Overview, ShownStep
 from handlers.respondents import respondent_for
-from knowledge import Locale, Text
+from knowledge import Locale
 from knowledge.advisor import advise
 from knowledge.assessment import assess
 from knowledge.plan import PlannedStep
 from knowledge.steps import Horizon
 from storage import assessments as assessment_store
+from storage import plan_notes as note_store
 from storage import plans as plan_store
 from storage.models import Assessment, AssessmentStatus, Respondent
 from storage.plans import StepStatus
-from storage.stats import plan_steps as plan_stats
 
-__all__ = ["DUE_AFTER", "CheckIn", "Offer", "Overview", "Plans", "ShownStep", "StepStatus"]
+__all__ = [
+    "DUE_AFTER",
+    "NOTE_WINDOW",
+    "CheckIn",
+    "Offer",
+    "Overview",
+    "Plans",
+    "ShownStep",
+    "StepStatus",
+]
 
-#: When a committed step falls due, by its group in the plan.
-DUE_AFTER = {
-    Horizon.D30: timedelta(days=30),
-    Horizon.D90: timedelta(days=90),
-    Horizon.LATER: timedelta(days=180),
-}
-
-
-@dataclass(frozen=True)
-class Offer:
-    """The action plan of a completed assessment, to pick steps from."""
-
-    assessment_id: int
-    steps: tuple[PlannedStep, ...]
-    committed: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ShownStep:
-    """A committed step as /plan lists it."""
-
-    plan_step_id: int
-    text: Text
-    horizon: str
-    due_on: date
-    status: str
-    blocked_reason: str | None
-    # The person's own words about a blocked step: shown to them only.
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The person's committed steps and whether check-ins are paused."""
-
-    steps: tuple[ShownStep, ...]
-    paused: bool
-    time_zone: str
+#: How long after a blocking reason the person's next text is still taken as its note.
+NOTE_WINDOW = timedelta(minutes=30)
 
 
 class Plans:
@@ -80,12 +53,10 @@ class Plans:
         interval: timedelta = timedelta(minutes=15),
         quiet_from: int = 21,
         quiet_until: int = 8,
-        k: int = 5,
     ) -> None:
         self._session_factory = session_factory
         self._knowledge = knowledge
         self._default_locale = default_locale
-        self.k = k
         self.check_ins = CheckIns(
             session_factory,
             knowledge,
@@ -240,30 +211,38 @@ class Plans:
             await plan_store.answer_check_in(
                 session=session, step=step, status=status, now=now, reason=reason
             )
+            if status is StepStatus.BLOCKED and reason is not None:
+                # The next text, on any replica, is the optional note on this step.
+                await note_store.expect_note(
+                    session=session,
+                    respondent_id=respondent.id,
+                    plan_step_id=plan_step_id,
+                    expires_at=now + NOTE_WINDOW,
+                )
+            else:
+                await note_store.clear_expected_note(session=session, respondent_id=respondent.id)
             return _locale(respondent), True
 
-    async def add_note(
-        self, *, telegram_id: int, language_code: str | None, plan_step_id: int, note: str
-    ) -> tuple[Locale, bool]:
-        """Keep a note on the presser's own blocked step; False for anything else."""
+    async def take_note(
+        self, *, telegram_id: int, language_code: str | None, text: str, now: datetime
+    ) -> tuple[Locale, bool] | None:
+        """`text` as the note on the step whose reason the person just gave; None when no note
+        is expected of them (or it expired). The expectation is used up by this one text."""
         async with self._session_factory() as session, session.begin():
+            taken = await note_store.take_expected_note(
+                session=session, telegram_id=telegram_id, now=now
+            )
+            if taken is None:
+                return None
             respondent = await self._respondent(session, telegram_id, language_code)
-            assert respondent.id is not None
+            respondent_id, plan_step_id = taken
             step = await plan_store.get_plan_step(
-                session=session, plan_step_id=plan_step_id, respondent_id=respondent.id
+                session=session, plan_step_id=plan_step_id, respondent_id=respondent_id
             )
             kept = step is not None and await plan_store.set_blocked_note(
-                session=session, step=step, note=note
+                session=session, step=step, note=text
             )
             return _locale(respondent), kept
-
-    async def statistics(self) -> tuple[list[plan_stats.StepTally], list[plan_stats.BlockerCount]]:
-        """Committed steps by status and blocking reasons, per sector, below k suppressed."""
-        async with self._session_factory() as session, session.begin():
-            return (
-                await plan_stats.step_tallies(session=session, k=self.k),
-                await plan_stats.blocker_counts(session=session, k=self.k),
-            )
 
     async def _respondent(
         self, session: AsyncSession, telegram_id: int, language_code: str | None

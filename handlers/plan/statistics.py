@@ -1,86 +1,39 @@
-"""The analysts' view of what blocks agencies: shares by step and sector, reasons by sector."""
+"""The analysts' view of what blocks agencies, as a chat message (/plan_stats and /stats).
+
+The figures are the published ones (handlers/statistics/blockers.py, through the disclosure
+model): groups under k are not there to show, and every count and share is perturbed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from handlers.i18n import Renderer
-from knowledge import KnowledgeBase, Locale
-from storage.stats.plan_steps import BlockerCount, StepTally
+from handlers.statistics.blockers import BlockersReport, BlockersTable
+from knowledge import Locale
 
-__all__ = ["ShareRow", "render_blockers", "share_rows"]
-
-
-@dataclass(frozen=True)
-class ShareRow:
-    """One step in one sector: people, steps, and the shares (per cent) done, going, blocked."""
-
-    step_id: str
-    sector: str | None
-    respondents: int
-    steps: int
-    done: int
-    progress: int
-    blocked: int
-    suppressed: bool
-
-
-def share_rows(tallies: list[StepTally]) -> list[ShareRow]:
-    """Counts by status as whole per cents of each group's committed steps."""
-    rows = []
-    for tally in tallies:
-        total = sum(tally.statuses.values())
-
-        def share(status: str, total: int = total, tally: StepTally = tally) -> int:
-            return round(100 * tally.statuses.get(status, 0) / total) if total else 0
-
-        rows.append(
-            ShareRow(
-                tally.step_id,
-                tally.sector,
-                tally.respondents,
-                total,
-                share("done"),
-                share("in_progress"),
-                share("blocked"),
-                tally.suppressed,
-            )
-        )
-    return rows
+__all__ = ["render_blockers"]
 
 
 def render_blockers(
-    renderer: Renderer,
-    locale: Locale,
-    kb: KnowledgeBase,
-    tallies: list[StepTally],
-    reasons: list[BlockerCount],
-    *,
-    k: int,
+    renderer: Renderer, locale: Locale, report: BlockersReport, *, detailed: bool = True
 ) -> str:
-    """The statistics message, grouped by sub-factor (steps the KB no longer has are left out)."""
-    known = {step.id for step in kb.steps}
-    grouped: dict[str, list[ShareRow]] = {}
-    by_step = {tally.step_id: tally.subfactor_key for tally in tallies}
-    for row in share_rows(tallies):
-        if row.step_id in known:
-            grouped.setdefault(by_step[row.step_id], []).append(row)
-    keys = {subfactor.key for subfactor in kb.subfactors}
-    subfactors = [(key, rows) for key, rows in grouped.items() if key in keys]
-    sectors = {s.key: s.label for s in kb.profile.sectors}
-
-    def sector_label(key: str | None) -> str:
-        label = sectors.get(key or "")
-        if label is None:
-            return renderer.text(locale, "plan_stats_no_sector")
-        return label.get(locale)
-
+    """The message: per sub-factor (and, `detailed`, per step) the shares, then the reasons."""
+    table = BlockersTable(renderer, report, locale)
+    by = report.blockers.by
+    grouping = (
+        renderer.text(
+            locale, "plan_stats_by", dimension=table.text("stats_column", by.value).lower()
+        )
+        if by is not None
+        else renderer.text(locale, "plan_stats_overall")
+    )
     return renderer.render(
         locale,
         "plan_blockers.html",
-        kb=kb,
-        k=k,
-        subfactors=subfactors,
-        reasons=reasons,
-        sector_label=sector_label,
+        report=report,
+        kb=report.kb,
+        k=report.k,
+        grouping=grouping,
+        grouped=by is not None,
+        detailed=detailed,
+        group_label=table.group_label,
     )

@@ -32,7 +32,9 @@ from handlers.plan.views import (
 )
 from handlers.reminders.telegram import _certainly_undelivered
 from handlers.replies import split_message
+from handlers.statistics.blockers import parse_plan_dimension
 from handlers.updates import refuse_invalid_button, sender
+from storage.stats import Dimension
 
 __all__ = [
     "JOB_NAME",
@@ -49,7 +51,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 JOB_NAME = "plan_check_ins"
-NOTE_KEY = "plan_note_step"
 PLAN_COMMANDS = ("plan", "plan_pause", "plan_resume", "plan_ics")
 PAUSE_WORDS = {"pause", "stop", "توقف"}
 RESUME_WORDS = {"resume", "start", "ادامه"}
@@ -109,13 +110,18 @@ async def plan_command(update: Update, context: BotContext) -> None:
 
 @admin_only("plan_stats")
 async def plan_stats(update: Update, context: BotContext, admin: Admin) -> None:
-    """/plan_stats: what blocks agencies, by step and sector (administrators only)."""
+    """/plan_stats [sector|region|month|all]: what blocks agencies (administrators only)."""
     message = update.effective_message
     assert message is not None
-    plans = _plans(context)
-    tallies, reasons = await plans.statistics()
-    _, kb = await context.services.knowledge.active()
-    text = render_blockers(context.renderer, admin.locale, kb, tallies, reasons, k=plans.k)
+    try:
+        by = parse_plan_dimension(context.args[0] if context.args else "sector")
+    except ValueError:
+        by = Dimension.SECTOR
+    report = await context.services.statistics.blockers(by)
+    await context.services.audit.record(
+        actor=admin.actor, action="stats.blockers", detail={"by": by.value if by else None}
+    )
+    text = render_blockers(context.renderer, admin.locale, report)
     for part in split_message(text):
         await message.reply_html(part)
 
@@ -176,9 +182,7 @@ async def plan_pressed(update: Update, context: BotContext) -> None:
                 reply_markup=reasons_keyboard(renderer, locale, pressed.plan_step_id),
             )
         elif reason is not None:
-            # The next text message (on this replica) is an optional note in the person's words.
-            if context.user_data is not None:
-                context.user_data[NOTE_KEY] = pressed.plan_step_id
+            # The next text message (on any replica) is an optional note in the person's words.
             await message.chat.send_message(renderer.text(locale, "checkin_note_invited"))
         else:
             await message.chat.send_message(renderer.text(locale, "checkin_thanks"))
@@ -190,16 +194,18 @@ async def plan_pressed(update: Update, context: BotContext) -> None:
 async def note_received(update: Update, context: BotContext) -> None:
     """The optional note after a blocking reason; any other text goes on to the checklist."""
     message = update.effective_message
-    pending = context.user_data.pop(NOTE_KEY, None) if context.user_data is not None else None
-    if message is None or not message.text or not isinstance(pending, int):
+    if message is None or not message.text:
         return
     telegram_id, language_code = sender(update)
-    locale, kept = await _plans(context).add_note(
+    taken = await _plans(context).take_note(
         telegram_id=telegram_id,
         language_code=language_code,
-        plan_step_id=pending,
-        note=message.text,
+        text=message.text,
+        now=datetime.now(UTC),
     )
+    if taken is None:
+        return
+    locale, kept = taken
     if kept:
         await message.reply_html(context.renderer.text(locale, "checkin_note_kept"))
         raise ApplicationHandlerStop

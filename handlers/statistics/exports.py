@@ -32,6 +32,8 @@ __all__ = [
     "csv_chunks",
     "group_document",
     "json_chunks",
+    "sheets_xlsx_chunks",
+    "table_csv_chunks",
     "xlsx_chunks",
 ]
 
@@ -219,6 +221,32 @@ async def xlsx_chunks(
             extra_sheet.append(_xlsx_row(extra_sheet, row))
     with tempfile.TemporaryFile() as file:
         # Zipping the sheets is the slow part: keep it off the event loop.
+        await asyncio.to_thread(workbook.save, file)
+        file.seek(0)
+        while chunk := file.read(CHUNK_BYTES):
+            yield chunk
+
+
+async def table_csv_chunks(header: list[str], rows: Iterable[list[Cell]]) -> AsyncIterator[bytes]:
+    """A table already in memory as CSV: a BOM, the header, the rows (formulas made text)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([_inert(label) for label in header])
+    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
+    yield buffer.getvalue().encode("utf-8")
+
+
+async def sheets_xlsx_chunks(sheets: list[Sheet], *, rtl: bool) -> AsyncIterator[bytes]:
+    """A workbook of `sheets` (tables already in memory); right-to-left for Persian."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for more in sheets:
+        sheet = _sheet(workbook, more.title, more.header, rtl)
+        for row in more.rows:
+            sheet.append(_xlsx_row(sheet, row))
+    with tempfile.TemporaryFile() as file:
         await asyncio.to_thread(workbook.save, file)
         file.seek(0)
         while chunk := file.read(CHUNK_BYTES):

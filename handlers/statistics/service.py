@@ -7,6 +7,7 @@ the k threshold and the release period, and hands plain values back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,14 +17,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.i18n import Renderer
 from handlers.knowledge_store import KnowledgeStore
-from handlers.statistics.exports import ExportFormat, Sheet, csv_chunks, json_chunks, xlsx_chunks
+from handlers.statistics.blockers import BlockersExport, BlockersReport, BlockersTable
+from handlers.statistics.exports import (
+    ExportFormat,
+    Sheet,
+    csv_chunks,
+    json_chunks,
+    sheets_xlsx_chunks,
+    table_csv_chunks,
+    xlsx_chunks,
+)
 from handlers.statistics.quality import Instrument, instrument_report, instrument_sheets
 from handlers.statistics.table import StatsTable
 from knowledge import KnowledgeBase, Locale
 from storage import stats as stats_store
 from storage.stats import Dimension, GroupStats
+from storage.stats.plan_steps import get_blockers
 
-__all__ = ["ExportRequest", "Statistics", "Summary", "lowest_driver_shares"]
+__all__ = [
+    "BlockersExport",
+    "BlockersReport",
+    "ExportRequest",
+    "Statistics",
+    "Summary",
+    "lowest_driver_shares",
+]
 
 
 @dataclass(frozen=True)
@@ -148,10 +166,45 @@ class Statistics:
             )
         return None if group.suppressed else (kb, group)
 
+    async def blockers(self, by: Dimension | None = None) -> BlockersReport:
+        """What blocks agencies: shares of committed steps and blocking reasons, by `by`."""
+        _, kb = await self._knowledge.active()
+        async with self._session_factory() as session, session.begin():
+            blockers = await get_blockers(session=session, k=self.k, by=by)
+        return BlockersReport(kb=kb, k=self.k, blockers=blockers)
+
+    def label_blockers(self, report: BlockersReport, locale: Locale) -> BlockersTable:
+        """The plan figures with their labels in `locale` (for pages outside the chat)."""
+        return BlockersTable(self._renderer, report, locale)
+
+    async def export_blockers(self, request: BlockersExport) -> AsyncIterator[bytes]:
+        """The plan statistics as a CSV, JSON or XLSX file, in byte chunks."""
+        table = BlockersTable(self._renderer, await self.blockers(request.by), request.locale)
+        if request.format is ExportFormat.CSV:
+            header, rows = table.csv_rows()
+            chunks = table_csv_chunks(header, rows)
+        elif request.format is ExportFormat.JSON:
+            head = {
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "k": self.k,
+                "by": request.by.value if request.by else None,
+                "language": request.locale,
+            }
+            document = json.dumps(table.document(head), ensure_ascii=False)
+            chunks = _once(document.encode("utf-8"))
+        else:
+            chunks = sheets_xlsx_chunks(table.sheets(), rtl=request.locale == "fa")
+        async for chunk in chunks:
+            yield chunk
+
     async def sector_means(self, sector: str | None) -> Mapping[str, float] | None:
         """Each factor's mean in `sector` when it has at least k assessments."""
         async with self._session_factory() as session:
             return await stats_store.get_peer_factor_means(session=session, sector=sector, k=self.k)
+
+
+async def _once(chunk: bytes) -> AsyncIterator[bytes]:
+    yield chunk
 
 
 def lowest_driver_shares(

@@ -14,6 +14,7 @@ from handlers import callbacks
 from handlers.admin_access import Admin, admin_only
 from handlers.context import BotContext
 from handlers.i18n import bidi_isolate
+from handlers.plan.statistics import render_blockers
 from handlers.replies import split_message
 from handlers.report.chart_drawer import draw_factor_means
 from handlers.statistics.exports import ExportFormat
@@ -80,6 +81,8 @@ async def stats(update: Update, context: BotContext, admin: Admin) -> None:
         png = await _chart(context, admin, summary)
         await message.chat.send_photo(png, caption=renderer.text(admin.locale, "stats_chart_title"))
     await _send_text(message, renderer.render(admin.locale, "stats_answers.html", s=summary))
+    blockers = await _statistics(context).blockers()
+    await _send_text(message, render_blockers(renderer, admin.locale, blockers, detailed=False))
 
 
 async def _organisation(update: Update, context: BotContext, admin: Admin, args: list[str]) -> None:

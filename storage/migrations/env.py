@@ -19,6 +19,7 @@ from sqlmodel.sql.sqltypes import AutoString
 import storage.admin_sessions  # noqa: F401  (registers the tables on SQLModel.metadata)
 import storage.handled_updates  # noqa: F401
 import storage.models  # noqa: F401
+import storage.plan_notes  # noqa: F401
 import storage.plans  # noqa: F401
 import storage.rechecks  # noqa: F401
 from storage.db import build_engine, default_database_url, normalise_database_url

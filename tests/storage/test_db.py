@@ -34,6 +34,7 @@ TABLES = {
     "kb_revision",
     "kb_upload",
     "organisation",
+    "plan_note_expected",
     "plan_setting",
     "plan_step",
     "respondent",

@@ -1,7 +1,7 @@
 """closing the loop: sub-factor rechecks after most committed steps are done
 
 Revision ID: 0010_closing_loop
-Revises: 0008_plans
+Revises: 0009_plan_notes
 Create Date: 2026-12-07 03:00:00.000000
 
 - subfactor_recheck: one row per plan (assessment) and sub-factor: when the one offer was sent,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0010_closing_loop"
-down_revision: Union[str, Sequence[str], None] = "0008_plans"
+down_revision: Union[str, Sequence[str], None] = "0009_plan_notes"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -9,8 +9,10 @@ from handlers.i18n import Renderer
 from handlers.plan.service import CheckIn, Offer, Overview, ShownStep
 from handlers.plan.statistics import render_blockers
 from handlers.plan.views import render_check_in, render_offer, render_overview
+from handlers.statistics.blockers import BlockersReport
 from knowledge import KnowledgeBase, Locale, QuestionSet, advise, assess
-from storage.stats.plan_steps import BlockerCount, StepTally
+from storage.stats import Dimension
+from storage.stats.plan_steps import BlockerCount, Blockers, PlanScope, StepShares
 
 __all__ = ["plan_texts"]
 
@@ -43,12 +45,14 @@ def plan_texts(renderer: Renderer, kb: KnowledgeBase, locale: Locale) -> Iterato
     )
     yield (render_check_in(renderer, check_in)[0],)
     sector = kb.profile.sectors[0].key
-    tallies = [
-        StepTally(
-            steps[0].step_id, steps[0].subfactors[0], sector, 7, {"done": 3, "blocked": 4}, False
-        ),
-        StepTally(steps[1].step_id, steps[1].subfactors[0], None, 0, {}, True),
-    ]
-    reasons = [BlockerCount(sector, "budget", 4, 3, False), BlockerCount(None, "legal", 0, 0, True)]
-    yield (render_blockers(renderer, locale, kb, tallies, reasons, k=5),)
-    yield (render_blockers(renderer, locale, kb, [], [], k=5),)
+    sub = steps[0].subfactors[0]
+    share = StepShares(PlanScope.STEP, steps[0].step_id, sub, sector, 7, 3 / 7, 0.0, 4 / 7)
+    whole = StepShares(PlanScope.SUBFACTOR, sub, sub, sector, 9, 0.33, 0.1, 0.5)
+    reasons = [BlockerCount(None, sector, "budget", 5)]
+    for by in (Dimension.SECTOR, None):
+        for detailed in (True, False):
+            blockers = Blockers(by, [share], [whole], reasons, [])
+            report = BlockersReport(kb, 5, blockers)
+            yield (render_blockers(renderer, locale, report, detailed=detailed),)
+    empty = BlockersReport(kb, 5, Blockers(Dimension.MONTH, [], [], [], []))
+    yield (render_blockers(renderer, locale, empty),)

@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from knowledge import KnowledgeBase, Locale
+from storage.stats import Dimension
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 from tests.handlers.plan.test_plan import (
     BLOCKED,
@@ -60,8 +61,9 @@ async def test_blockers_by_sector_are_shown_from_k_people_and_hidden_below(
 
     await admin.send("/plan_stats")
     one = "\n".join(m.text or "" for m in admin.bot_messages)
-    assert "fewer than 2 people" in one and "no budget: 1 steps" not in one
-    assert sector in one
+    # One person is a group under k: not listed at all, nor is their sector.
+    assert "Nothing to show yet" in one and "no budget" not in one
+    assert sector not in one
 
     await complete_checklist(users[1], shipped_kb, "en")
     await commit_first_month(users[1], "en")
@@ -74,9 +76,10 @@ async def test_blockers_by_sector_are_shown_from_k_people_and_hidden_below(
     shown = len(admin.bot_messages)
     await admin.send("/plan_stats")
     two = "\n".join(m.text or "" for m in admin.bot_messages[shown:])
-    assert "no budget: 2 steps, 2 people" in two
-    assert "2 people, 2 steps: 0% done, 0% in progress, 100% blocked" in two
-    assert "spring" not in two
+    # A count of exactly k carries no noise; the shares carry some (within one step in two).
+    assert "no budget: 2 steps" in two
+    assert f"{sector}\u2069: 2 steps: " in two
+    assert "spring" not in two and "budget</b>" not in two
 
     (note,) = [r.blocked_note for r in await plan_rows(bot) if r.blocked_note]
     assert note == NOTE
@@ -84,13 +87,21 @@ async def test_blockers_by_sector_are_shown_from_k_people_and_hidden_below(
     await users[1].send("another message")
     assert [r.blocked_note for r in await plan_rows(bot) if r.blocked_note] == [NOTE]
 
-    services = bot.runtime.services
-    tallies, reasons = await services.plans.statistics()
-    assert [(r.reason, r.steps, r.respondents, r.suppressed) for r in reasons] == [
-        ("budget", 2, 2, False)
+    report = await bot.runtime.services.statistics.blockers(Dimension.SECTOR)
+    key = shipped_kb.profile.sectors[0].key
+    assert [(r.group, r.reason, r.steps) for r in report.blockers.reasons] == [
+        (key, "budget", 2)
     ]
-    assert all(t.respondents in (0, 2) for t in tallies)
-    assert {t.suppressed for t in tallies} == {False}
+    (blocked_id,) = {r.step_id for r in await plan_rows(bot) if r.status == "blocked"}
+    (row,) = [row for row in report.blockers.steps if row.key == blocked_id]
+    # Two of two steps blocked; the noise on the sum is at most one step: 1/2 either way.
+    assert row.steps == 2 and row.blocked is not None and 0.5 <= row.blocked <= 1.0
+    assert {row.group for row in report.blockers.steps} == {key}
+
+    shown = len(admin.bot_messages)
+    await admin.send("/plan_stats month")
+    month = "\n".join(m.text or "" for m in admin.bot_messages[shown:])
+    assert "by month" in month and "no budget: 2 steps" in month
 
 
 async def test_plan_stats_is_for_administrators_only(

@@ -56,7 +56,7 @@ async def test_an_admin_gets_the_summary_a_chart_and_the_answers(
 
     await admin.send("/stats")
 
-    summary, chart, answers = admin.bot_messages[-3:]
+    summary, chart, answers, blockers = admin.bot_messages[-4:]
     n = await published_count(bot.runtime.session_factory, 5)
     overall = RENDERER.text(locale, "stats_overall", n=str(n), readiness="")
     assert RENDERER.text(locale, "stats_factors") in (summary.text or "")
@@ -64,6 +64,8 @@ async def test_an_admin_gets_the_summary_a_chart_and_the_answers(
     assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
     assert chart.caption == RENDERER.text(locale, "stats_chart_title")
     assert RENDERER.text(locale, "stats_answers_title") in (answers.text or "")
+    # What blocks agencies: no one has committed to plan steps in this data.
+    assert RENDERER.text(locale, "plan_stats_empty", k="5") in (blockers.text or "")
     shown = "\n".join(m.text or "" for m in (summary, answers))
     assert all(str(telegram_id) not in shown for telegram_id in seeded.telegram_ids)
     entries = await audit_log(bot)
