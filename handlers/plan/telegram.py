@@ -6,6 +6,7 @@ only when Telegram surely sent nothing (429, a 5xx answer, a connection never ma
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from handlers.plan.views import (
 )
 from handlers.reminders.telegram import _certainly_undelivered
 from handlers.replies import split_message
-from handlers.statistics.blockers import parse_plan_dimension
+from handlers.statistics.blockers import BlockersExport, parse_plan_dimension
+from handlers.statistics.exports import ExportFormat
 from handlers.updates import refuse_invalid_button, sender
 from storage.stats import Dimension
 
@@ -110,18 +112,27 @@ async def plan_command(update: Update, context: BotContext) -> None:
 
 @admin_only("plan_stats")
 async def plan_stats(update: Update, context: BotContext, admin: Admin) -> None:
-    """/plan_stats [sector|region|month|all]: what blocks agencies (administrators only)."""
+    """/plan_stats [sector|region|month|all] [csv|json|xlsx]: what blocks agencies, as a
+    message or a file (administrators only)."""
     message = update.effective_message
     assert message is not None
+    words = [word.lower() for word in context.args or []]
+    formats = {f.value: f for f in ExportFormat}
+    file_format = next((formats[w] for w in words if w in formats), None)
+    grouping = next((w for w in words if w not in formats), "sector")
     try:
-        by = parse_plan_dimension(context.args[0] if context.args else "sector")
+        by = parse_plan_dimension(grouping)
     except ValueError:
         by = Dimension.SECTOR
-    report = await context.services.statistics.blockers(by)
-    await context.services.audit.record(
-        actor=admin.actor, action="stats.blockers", detail={"by": by.value if by else None}
-    )
-    text = render_blockers(context.renderer, admin.locale, report)
+    statistics = context.services.statistics
+    detail = {"by": by.value if by else None, "format": file_format.value if file_format else None}
+    await context.services.audit.record(actor=admin.actor, action="stats.blockers", detail=detail)
+    if file_format is not None:
+        request = BlockersExport(by, file_format, admin.locale)
+        content = b"".join([chunk async for chunk in statistics.export_blockers(request)])
+        await message.reply_document(InputFile(io.BytesIO(content), filename=request.filename))
+        return
+    text = render_blockers(context.renderer, admin.locale, await statistics.blockers(by))
     for part in split_message(text):
         await message.reply_html(part)
 

@@ -89,9 +89,7 @@ async def test_blockers_by_sector_are_shown_from_k_people_and_hidden_below(
 
     report = await bot.runtime.services.statistics.blockers(Dimension.SECTOR)
     key = shipped_kb.profile.sectors[0].key
-    assert [(r.group, r.reason, r.steps) for r in report.blockers.reasons] == [
-        (key, "budget", 2)
-    ]
+    assert [(r.group, r.reason, r.steps) for r in report.blockers.reasons] == [(key, "budget", 2)]
     (blocked_id,) = {r.step_id for r in await plan_rows(bot) if r.status == "blocked"}
     (row,) = [row for row in report.blockers.steps if row.key == blocked_id]
     # Two of two steps blocked; the noise on the sum is at most one step: 1/2 either way.

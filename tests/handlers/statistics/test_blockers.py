@@ -172,5 +172,10 @@ async def test_stats_in_chat_shows_the_blockers_in_both_languages(
             assert PLANTED_NOTE not in text
             await admin.send("/plan_stats region")
             assert PLANTED_NOTE not in (admin.last_bot_message.text or "")
+            await admin.send("/plan_stats month xlsx")
+            document = admin.last_bot_message.document
+            assert document is not None
+            assert document.filename == "pishran-blockers-month.xlsx"
+            assert PLANTED_NOTE not in readable_text(document.data, "xlsx")
     finally:
         await running.stop()
