@@ -114,12 +114,12 @@ async def test_a_person_completes_the_checklist_in_the_browser(
         references = page.locator("li.message.from-bot", has_text="[۲] ").last
         body = references.locator(".text")
         text = await body.inner_text()
-        for number in ("[۱]", "[۲]", "[۳]"):
-            entry = text.split(number, 1)[1].lstrip(" \u2068")
-            mark = await where(body, number)
-            first = await where(body, entry[:6], after=number)
-            assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (number, entry[:40])
-            link = await where(body, "https://", after=number)
+        for citation in ("[۱]", "[۲]", "[۳]"):
+            entry = text.split(citation, 1)[1].lstrip(" \u2068")
+            mark = await where(body, citation)
+            first = await where(body, entry[:6], after=citation)
+            assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (citation, entry[:40])
+            link = await where(body, "https://", after=citation)
             assert link[1] > mark[1], "the link has a line of its own"
         await references.evaluate("e => e.scrollIntoView({block: 'start'})")
         await page.screenshot(path=str(ARTIFACTS / "references-fa.png"))
