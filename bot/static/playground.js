@@ -454,6 +454,25 @@
 
   // ------------------------------------------------------------------ notices
 
+  // A bot command as Telegram finds one in plain text (tdlib's rule, as the emulator's).
+  const COMMAND =
+    /(?<![\p{L}\p{N}_/<>])\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\p{L}\p{N}_/<>@])/gu;
+
+  // A toast or an alert is plain text, without entities: its commands get the isolation the
+  // chat's command entities get, or Persian around "/start" shows it as "start/".
+  function withCommands(text) {
+    const parts = [];
+    let position = 0;
+    for (const match of text.matchAll(COMMAND)) {
+      const command = ltr(node("bdi", "command"));
+      command.textContent = match[0];
+      parts.push(text.slice(position, match.index), command);
+      position = match.index + match[0].length;
+    }
+    parts.push(text.slice(position));
+    return parts;
+  }
+
   function showError(result) {
     if (result.error === "no_user") {
       showStart();
@@ -464,13 +483,13 @@
 
   function showToast(text, sticky = false) {
     clearTimeout(toastTimer);
-    view.toast.textContent = text;
+    view.toast.replaceChildren(...withCommands(text));
     view.toast.hidden = false;
     if (!sticky) toastTimer = setTimeout(() => { view.toast.hidden = true; }, 3000);
   }
 
   function showAlert(text) {
-    view.alertText.textContent = text;
+    view.alertText.replaceChildren(...withCommands(text));
     view.alert.hidden = false;
     byId("alert-close").focus();
   }

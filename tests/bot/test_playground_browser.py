@@ -114,12 +114,12 @@ async def test_a_person_completes_the_checklist_in_the_browser(
         references = page.locator("li.message.from-bot", has_text="[۲] ").last
         body = references.locator(".text")
         text = await body.inner_text()
-        for number in ("[۱]", "[۲]", "[۳]"):
-            entry = text.split(number, 1)[1].lstrip(" \u2068")
-            mark = await where(body, number)
-            first = await where(body, entry[:6], after=number)
-            assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (number, entry[:40])
-            link = await where(body, "https://", after=number)
+        for citation in ("[۱]", "[۲]", "[۳]"):
+            entry = text.split(citation, 1)[1].lstrip(" \u2068")
+            mark = await where(body, citation)
+            first = await where(body, entry[:6], after=citation)
+            assert abs(mark[1] - first[1]) < 4 and mark[0] > first[2], (citation, entry[:40])
+            link = await where(body, "https://", after=citation)
             assert link[1] > mark[1], "the link has a line of its own"
         await references.evaluate("e => e.scrollIntoView({block: 'start'})")
         await page.screenshot(path=str(ARTIFACTS / "references-fa.png"))
@@ -131,4 +131,41 @@ async def test_a_person_completes_the_checklist_in_the_browser(
         await page.screenshot(path=str(ARTIFACTS / "references-fa-later.png"))
     await summary.evaluate("e => e.scrollIntoView({block: 'start'})")
     await page.screenshot(path=str(ARTIFACTS / screenshot))
+    await context.close()
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+async def test_commands_in_an_alert_read_left_to_right(
+    browser: Any, playground: RunningPlayground, shipped_kb: KnowledgeBase, locale: Locale
+) -> None:
+    """An alert is plain text (answerCallbackQuery has no entities); in Persian, "/start" and
+    "/results" still show their slash before the name, as the chat's command entities do."""
+    from playwright.async_api import expect
+
+    renderer = Renderer(PLAYGROUND_FEATURES)
+    context = await browser.new_context(viewport={"width": 760, "height": 800})
+    page = await context.new_page()
+    await page.goto(playground.url)
+    await page.get_by_role("button", name=renderer.text(locale, "language_name")).click()
+    textbox = page.get_by_role("textbox")
+    await textbox.fill("/start")
+    await textbox.press("Enter")
+    sector = page.get_by_role("button", name=shipped_kb.profile.sectors[0].label.get(locale))
+    await expect(sector).to_be_visible()
+    await textbox.fill("/cancel")
+    await textbox.press("Enter")
+    confirm = renderer.text(locale, "button_confirm_cancel")
+    await page.get_by_role("button", name=confirm, exact=True).click()
+    await expect(page.get_by_role("button", name=confirm, exact=True)).to_have_count(0)
+
+    await sector.click()  # a button of the cancelled assessment
+    alert = page.locator("#alert-text")
+    closed = renderer.text(locale, "closed_assessment")
+    await expect(alert).to_have_text(closed)
+    for command in ("/start", "/results"):
+        slash = await where(alert, command)
+        name = await where(alert, command[1:], after=command)
+        assert slash[2] <= name[0] + 1 and abs(slash[1] - name[1]) < 4, (command, slash, name)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"playground-alert-{locale}.png"))
     await context.close()
