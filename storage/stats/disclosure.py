@@ -4,7 +4,7 @@ Every figure Pishran publishes (exports, the API, the panel, chat, organisation 
 sector means shown with results) is made here from exact aggregates that SQL computed, by
 the "cell key" method of the ABS TableBuilder (docs/privacy.md):
 
-- each assessment has a secret random record key (storage/models.py), fixed at creation;
+- each assessment has a secret random record key (storage/models/assessments.py), fixed at creation;
 - a cell (the set of records a figure aggregates) has a key: the sum of its records' keys
   modulo RECORD_KEY_MODULUS, computed in the same SQL GROUP BY as the figure (`cell_key`);
 - a count n is published as n + d, d from the fixed table COUNT_NOISE, chosen by the cell
