@@ -102,8 +102,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, plan.note_received), group=-1
     )
     # After a check-in answered "done" (handled above): the sub-factor's recheck offer, once.
-    application.add_handler(
-        CallbackQueryHandler(recheck.offer_after_check_in, pattern=r"^pc:[0-9]+:d$"), group=1
+    # And under a bare /plan: the rechecks on offer.
+    application.add_handlers(
+        [
+            CallbackQueryHandler(recheck.offer_after_check_in, pattern=r"^pc:[0-9]+:d$"),
+            CommandHandler("plan", recheck.offers_under_plan, filters=private),
+        ],
+        group=1,
     )
     application.add_error_handler(errors.error_occurred)
 

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from knowledge.assessment import Readiness
 from knowledge.comparison import Trend, trend_of
-from knowledge.interview import InterviewState, questions_of
+from knowledge.interview import AskQuestion, InterviewState, questions_of
 from knowledge.model import Effect, KnowledgeBase, Question
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "before_after",
     "recheck_due",
     "recheck_questions",
+    "recheck_view",
     "rechecked_state",
 ]
 
@@ -40,6 +41,25 @@ def recheck_questions(
 ) -> tuple[Question, ...]:
     """The questions the assessment asked of `subfactor_key`, in the order it asked them."""
     return tuple(q for q in questions_of(kb, state) if kb.subfactor_of(q.id).key == subfactor_key)
+
+
+def recheck_view(
+    kb: KnowledgeBase, state: InterviewState, subfactor_key: str, position: int
+) -> AskQuestion:
+    """The recheck's question at `position`, numbered within the recheck, with the answer the
+    re-answered assessment gave it."""
+    questions = recheck_questions(kb, state, subfactor_key)
+    question = questions[position]
+    subfactor = kb.subfactor(subfactor_key)
+    return AskQuestion(
+        question=question,
+        subfactor=subfactor,
+        factor=kb.factor(subfactor.factor_key),
+        number=position + 1,
+        total=len(questions),
+        previous_answer=state.answers.get(question.id),
+        answered_before=question.id in state.answers,
+    )
 
 
 def rechecked_state(

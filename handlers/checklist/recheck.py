@@ -8,21 +8,22 @@ one, and the comparison with the previous assessment shows what changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.checklist.base import ChecklistBase
-from handlers.checklist.steps import RecheckOffer, Refusal
+from handlers.checklist.steps import RecheckOffer, RecheckStep, Refusal
 from handlers.respondents import locale_of
-from knowledge import AskQuestion, InterviewState, KnowledgeBase, Locale, Notice, assess
+from knowledge import InterviewState, KnowledgeBase, Locale, Notice, assess
 from knowledge.assessment import Readiness
 from knowledge.recheck import (
     SubFactorBeforeAfter,
     before_after,
     recheck_due,
     recheck_questions,
+    recheck_view,
     rechecked_state,
 )
 from storage import assessments as assessment_store
@@ -33,21 +34,6 @@ from storage.models import Assessment, Respondent
 from storage.rechecks import SubFactorRecheck
 
 __all__ = ["RecheckCases", "RecheckStep"]
-
-
-@dataclass(frozen=True)
-class RecheckStep:
-    """What to show in a recheck: the next question, the before/after, or why not."""
-
-    locale: Locale
-    kb: KnowledgeBase
-    recheck_id: int | None = None
-    view: AskQuestion | None = None
-    change: SubFactorBeforeAfter | None = None
-    # (done, committed) steps of the sub-factor, shown with the before/after.
-    steps: tuple[int, int] | None = None
-    refusal: Refusal | None = None
-    notice: Notice | None = None
 
 
 class RecheckCases(ChecklistBase):
@@ -71,6 +57,22 @@ class RecheckCases(ChecklistBase):
             if recheck_due(row.done, row.committed) and key not in taken:
                 offers[row.subfactor_key] = RecheckOffer(*key, row.done, row.committed)
         return tuple(offers.values()), taken
+
+    async def recheck_offers(
+        self, *, telegram_id: int, language_code: str | None
+    ) -> tuple[Locale, KnowledgeBase, tuple[RecheckOffer, ...]]:
+        """The rechecks on offer (shown under /plan), with the latest results' KB revision."""
+        async with self._session_factory() as session, session.begin():
+            respondent = await self._respondent(session, telegram_id, language_code)
+            assert respondent.id is not None
+            _, kb = await self._knowledge.active()
+            offers, _ = await self._recheck_offers(session, respondent.id)
+            latest = await assessment_store.get_latest_completed_assessment(
+                session=session, respondent_id=respondent.id
+            )
+            if latest is not None:
+                kb = await self._knowledge.revision(latest.kb_revision)
+            return locale_of(respondent), kb, offers
 
     async def offer_after_check_in(
         self, *, telegram_id: int, language_code: str | None, plan_step_id: int
@@ -161,7 +163,7 @@ class RecheckCases(ChecklistBase):
                     base_assessment_id=base.id,
                     now=datetime.now(UTC),
                 )
-            view = _question(kb, state, recheck, recheck.position)
+            view = recheck_view(kb, state, recheck.subfactor_key, recheck.position)
             return RecheckStep(
                 locale, kb, recheck.id, view, notice=Notice.STALE if resumed else None
             )
@@ -198,7 +200,7 @@ class RecheckCases(ChecklistBase):
             if not kb.scale.is_valid(value) or recheck.position >= len(questions):
                 return RecheckStep(locale, kb, refusal=Refusal.INVALID)
             if position != recheck.position:  # pressed again, or under an earlier question
-                view = _question(kb, state, recheck, recheck.position)
+                view = recheck_view(kb, state, recheck.subfactor_key, recheck.position)
                 return RecheckStep(locale, kb, recheck.id, view, notice=Notice.STALE)
             question = questions[position]
             if not await recheck_store.record_recheck_answer(
@@ -211,7 +213,10 @@ class RecheckCases(ChecklistBase):
                 return RecheckStep(locale, kb, refusal=Refusal.CLOSED)
             if recheck.position < len(questions):
                 return RecheckStep(
-                    locale, kb, recheck.id, _question(kb, state, recheck, recheck.position)
+                    locale,
+                    kb,
+                    recheck.id,
+                    recheck_view(kb, state, recheck.subfactor_key, recheck.position),
                 )
             change = await self._complete_recheck(session, respondent, base, state, kb, recheck)
             steps = (
@@ -290,22 +295,3 @@ async def _base_state(session: AsyncSession, base: Assessment) -> InterviewState
 def _readiness(kb: KnowledgeBase, state: InterviewState) -> Readiness:
     assert state.question_set is not None
     return assess(kb, state.question_set, state.answers, refined=state.refined)
-
-
-def _question(
-    kb: KnowledgeBase, state: InterviewState, recheck: SubFactorRecheck, position: int
-) -> AskQuestion:
-    """The recheck's question at `position`, numbered within the recheck, with the answer the
-    re-answered assessment gave."""
-    questions = recheck_questions(kb, state, recheck.subfactor_key)
-    question = questions[position]
-    subfactor = kb.subfactor(recheck.subfactor_key)
-    return AskQuestion(
-        question=question,
-        subfactor=subfactor,
-        factor=kb.factor(subfactor.factor_key),
-        number=position + 1,
-        total=len(questions),
-        previous_answer=state.answers.get(question.id),
-        answered_before=question.id in state.answers,
-    )

@@ -3,16 +3,20 @@ recheck's buttons (take the offer, answer its questions)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers import callbacks
 from handlers.checklist.messages import REFUSAL_KEYS
-from handlers.checklist.recheck_views import render_recheck_offer, render_recheck_step
+from handlers.checklist.recheck_views import (
+    recheck_offer_rows,
+    render_recheck_offer,
+    render_recheck_step,
+)
 from handlers.checklist.steps import Refusal
 from handlers.context import BotContext
 from handlers.updates import refuse_invalid_button, sender
 
-__all__ = ["offer_after_check_in", "recheck_pressed"]
+__all__ = ["offer_after_check_in", "offers_under_plan", "recheck_pressed"]
 
 _REFUSALS = {
     **REFUSAL_KEYS,
@@ -40,6 +44,23 @@ async def offer_after_check_in(update: Update, context: BotContext) -> None:
         return
     reply = render_recheck_offer(context.renderer, locale, kb, offer)
     await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
+
+
+async def offers_under_plan(update: Update, context: BotContext) -> None:
+    """After the plan's handler answered a bare /plan: the rechecks on offer, if any."""
+    message = update.effective_message
+    if message is None or context.args:  # /plan pause, /plan tz …: no offer
+        return
+    telegram_id, language_code = sender(update)
+    locale, kb, offers = await context.checklist.recheck_offers(
+        telegram_id=telegram_id, language_code=language_code
+    )
+    rows = recheck_offer_rows(context.renderer, locale, kb, offers)
+    if rows:
+        await message.reply_html(
+            context.renderer.markup(locale, "recheck_offers"),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
 
 
 async def recheck_pressed(update: Update, context: BotContext) -> None:

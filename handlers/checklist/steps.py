@@ -21,11 +21,13 @@ from knowledge import (
 )
 from knowledge.advisor import AdviceReport
 from knowledge.assessment import Readiness
+from knowledge.recheck import SubFactorBeforeAfter
 
 __all__ = [
     "Cancelled",
     "ChecklistObserver",
     "RecheckOffer",
+    "RecheckStep",
     "RefinementProgress",
     "Refusal",
     "Results",
@@ -64,6 +66,21 @@ class RecheckOffer:
     subfactor_key: str
     done: int
     committed: int
+
+
+@dataclass(frozen=True)
+class RecheckStep:
+    """What to show in a recheck: the next question, the before/after, or why not."""
+
+    locale: Locale
+    kb: KnowledgeBase
+    recheck_id: int | None = None
+    view: AskQuestion | None = None
+    change: SubFactorBeforeAfter | None = None
+    # (done, committed) steps of the sub-factor, shown with the before/after.
+    steps: tuple[int, int] | None = None
+    refusal: Refusal | None = None
+    notice: Notice | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from storage import plan_progress
 from storage import rechecks as store
 from storage.models import Respondent
 from storage.plans import NewStep, StepStatus, answer_check_in, commit_steps, list_plan_steps
+from storage.respondents import forget_respondent
 from tests.storage.factories import create_assessment
 
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
@@ -84,3 +85,16 @@ async def test_steps_are_counted_done_of_committed_per_plan_and_sub_factor(
     )
     assert totals == {"a": (2, 3), "b": (0, 1)}
     assert await plan_progress.steps_by_subfactor(session=session, respondent_id=0) == []
+
+
+async def test_forget_removes_the_rechecks(session: AsyncSession, respondent: Respondent) -> None:
+    assert respondent.id is not None
+    plan = await create_assessment(session, respondent)
+    assert plan.id is not None
+    await store.ensure_recheck(
+        session=session, respondent_id=respondent.id, plan_assessment_id=plan.id, subfactor_key="k"
+    )
+    await session.commit()
+    await forget_respondent(session=session, telegram_id=respondent.telegram_id)
+    await session.commit()
+    assert await store.list_rechecks(session=session, respondent_id=respondent.id) == []

@@ -4,6 +4,7 @@ before/after; the comparison and the report show the steps done; stale and forge
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -103,6 +104,14 @@ async def test_most_steps_done_offers_a_recheck_of_that_sub_factor_and_shows_the
     assert len(offers) == 1 and title in offers[0]
     assert _digits(locale, f"{most}") in offers[0]
 
+    # /plan lists it too.
+    await user.send("/plan")
+    listed = user.last_bot_message
+    heading = re.sub(r"<[^>]+>", "", Renderer().text(locale, "recheck_offers"))
+    assert heading in (listed.text or "")
+    assert [data for row in listed.buttons for _, data in row] == [
+        f"rs:{mine[0].assessment_id}:{key}"
+    ]
     # The offer also stands under the results; take it from the offer message.
     shown = len(user.bot_messages)
     await user.send("/results")
@@ -181,6 +190,12 @@ async def test_most_steps_done_offers_a_recheck_of_that_sub_factor_and_shows_the
         for row in m.buttons
         for _, d in row
     )
+    # Nothing more on offer under /plan.
+    await user.send("/plan")
+    assert not any(
+        data.startswith("rs:") for row in user.last_bot_message.buttons for _, data in row if data
+    )
+
     # The report shows the steps done per sub-factor, before and after.
     services = bot.runtime.services
     latest = await services.checklist.latest_results(telegram_id=user_id, language_code=locale)
