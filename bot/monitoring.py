@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.logs import hash_user_id, user_hash_key
 from bot.metrics import Metrics
-from handlers.context import SERVICES_KEY, Services
+from handlers.services import SERVICES_KEY, Services
 from handlers.report.chart_drawer import DRAIN_SECONDS
 
 __all__ = ["MonitoredApplication", "update_kind"]

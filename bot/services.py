@@ -10,7 +10,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.audit_trail import AuditTrail
 from handlers.checklist.service import Checklist
-from handlers.context import Services
+from handlers.services import Services
 from handlers.i18n import Renderer
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore

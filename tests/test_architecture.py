@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,7 @@ def imports_of(path: Path) -> Iterator[Import]:
                 yield Import(f"{base}.{alias.name}", name, node.lineno)
 
 
+@cache
 def project_imports() -> list[Import]:
     """The imports of every module in the four packages (migrations excluded)."""
     found = []
@@ -72,16 +74,57 @@ def under(module: str, *prefixes: str) -> bool:
 
 
 def is_service(module: str) -> bool:
-    """A feature's use-case module, or a shared service module of handlers/."""
-    return module.endswith(".service") or module in SHARED_SERVICES
+    """A feature's use-case module, a shared service module of handlers/, or a handlers module
+    that one of those imports (its parts, e.g. handlers.checklist.refinement)."""
+    return (
+        module.endswith(".service") or module in SHARED_SERVICES or module in _service_parts()
+    )
 
 
 SHARED_SERVICES = ("handlers.audit_trail", "handlers.knowledge_store")
 WEB_SIDE = ("bot.admin", "bot.stats_api", "bot.stats_cli", "bot.kb_cli", "bot.web")
 
 
+def _is_views(module: str) -> bool:
+    last = module.split(".")[-1]
+    return last == "views" or last.endswith("_views")
+
+
 def _telegram_adapter(module: str) -> bool:
-    return under(module, "handlers") and module.split(".")[-1] == "telegram"
+    """A handlers module named telegram, or any other handlers module (views aside) that
+    imports telegram: PTB callbacks and what they share (e.g. handlers.checklist.buttons)."""
+    return under(module, "handlers") and (
+        module.split(".")[-1] == "telegram"
+        or (module in _telegram_importers() and not _is_views(module))
+    )
+
+
+@cache
+def _modules() -> frozenset[str]:
+    return frozenset(
+        module_name(path)
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    )
+
+
+@cache
+def _telegram_importers() -> frozenset[str]:
+    return frozenset(i.importer for i in project_imports() if under(i.module, "telegram"))
+
+
+@cache
+def _service_parts() -> frozenset[str]:
+    """Every handlers module reachable from a service through imports inside handlers/."""
+    modules = _modules()
+    found = {m for m in modules if m.endswith(".service") or m in SHARED_SERVICES}
+    imports = [i for i in project_imports() if i.module in modules and under(i.module, "handlers")]
+    while True:
+        more = {i.module for i in imports if i.importer in found} - found
+        if not more:
+            return frozenset(found)
+        found |= more
 
 
 RULES: dict[str, tuple[object, object]] = {
@@ -108,7 +151,7 @@ RULES: dict[str, tuple[object, object]] = {
         lambda i: (
             under(i, "telegram", "aiohttp")
             or _telegram_adapter(i)
-            or (under(i, "handlers") and i.split(".")[-1] == "views")
+            or (under(i, "handlers") and _is_views(i))
         ),
     ),
     "handlers never import aiohttp or bot": (
@@ -188,3 +231,12 @@ def test_relative_and_from_imports_are_resolved(tmp_path: Path) -> None:
         "handlers.i18n.catalog",
         "handlers.i18n.renderer.Renderer",
     }
+
+
+def test_a_services_parts_are_held_to_the_service_rule() -> None:
+    # Checklist's use cases live in modules that service.py imports; they are services too.
+    assert is_service("handlers.checklist.refinement")
+    assert is_service("handlers.checklist.recheck")
+    assert not is_service("handlers.checklist.buttons")
+    assert _telegram_adapter("handlers.checklist.buttons")
+    assert not _telegram_adapter("handlers.checklist.recheck_views")

@@ -19,7 +19,7 @@ from bot.admin.security import SESSION_MAX_AGE, AdminCookieStorage, SignInThrott
 from bot.admin.sessions import PanelSessions
 from bot.application import PTBApplication
 from bot.settings import Settings
-from handlers.context import Services
+from handlers.services import Services
 
 __all__ = ["build_admin_app", "setup_admin"]
 

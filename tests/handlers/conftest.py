@@ -9,7 +9,7 @@ import pytest
 from bot.application import start_runtime
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings, load_settings
-from handlers.context import Services
+from handlers.services import Services
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 
 

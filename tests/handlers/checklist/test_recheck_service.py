@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from handlers.checklist.service import Checklist, Refusal
-from handlers.context import Services
+from handlers.services import Services
 from knowledge import AnswerQuestion, AskProfile, ChooseQuestionSet, Notice, QuestionSet, SetProfile
 from storage.models import Assessment, AssessmentStatus, SubFactorResult
 from storage.plans import PlanStep, StepStatus

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.checklist.service import Cancelled, Checklist, Refusal, Step, position_of
-from handlers.context import Services
+from handlers.services import Services
 from knowledge import (
     PROFILE_FIELDS,
     AnswerQuestion,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.context import Services
+from handlers.services import Services
 from handlers.organisations.service import ORG_CODE_ALPHABET, ORG_CODE_LENGTH, OrgRefusal
 from knowledge.interview import ORGANISATION_MAX_LENGTH
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.context import Services
+from handlers.services import Services
 
 PERSON, OTHER = 72_001, 72_002
 
