@@ -22,6 +22,7 @@ from knowledge.model import (
     Question,
     QuestionSet,
     Reference,
+    Retirement,
     Scale,
     ScaleOption,
     Stage,
@@ -133,7 +134,15 @@ def _question(doc: Any) -> Question:
         help=_text(doc.help) if doc.help else None,
         low=LowAnswer(low.at_most, _text(low.finding), tuple(low.steps)) if low else None,
         dont_know=DontKnowAdvice(_text(dont_know.finding), dont_know.owner) if dont_know else None,
+        retired=_retirement(doc.retired),
     )
+
+
+def _retirement(doc: Any) -> Retirement | None:
+    if doc is None:
+        return None
+    reason = _text(doc.reason) if doc.reason else None
+    return Retirement(replaced_by=tuple(doc.replaced_by), reason=reason)
 
 
 def _subfactor(factor_key: str, sf: Any, band_keys: list[str]) -> SubFactor:

@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from knowledge.checks_retired import check_retired, is_asked
 from knowledge.problems import Problem, problem
 
 __all__ = ["MAX_BAND_STEPS", "check_v1", "check_v2"]
@@ -102,7 +103,7 @@ def _common(data: Mapping[str, Any]) -> Iterator[Problem]:
     known_refs = _keys(_items(data, "references"))
     for path, sf in subfactors:
         questions = _items(sf, "questions")
-        if questions and not any(q.get("profile") == "core" for _, q in questions):
+        if questions and not any(is_asked(q) and q.get("profile") == "core" for _, q in questions):
             yield problem(f"{path}.questions", "core_question")
         for k, ev in _items(sf, "evidence"):
             # A ref that is not a string at all is reported by the schema, not here.
@@ -251,7 +252,8 @@ def _check_questions(
     for k, question in _items(sf, "questions"):
         qpath = f"{path}.questions[{k}]"
         low, dont_know = question.get("low"), question.get("dont_know")
-        if question.get("profile") == "core":
+        yield from check_retired(data, qpath, question)
+        if is_asked(question) and question.get("profile") == "core":
             if low is None:
                 yield problem(f"{qpath}.low", "low_missing")
             if dont_know is None:
@@ -280,6 +282,7 @@ def _check_band_advice(
     low_steps = {
         step: str(q.get("id"))
         for _, q in _items(sf, "questions")
+        if is_asked(q)
         for _, step in _strings(q.get("low"), "steps")
     }
     base = f"{path}.advice.bands"

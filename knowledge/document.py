@@ -35,6 +35,11 @@ def _question_doc(q: Question) -> dict[str, Any]:
         }
     if q.dont_know is not None:
         doc["dont_know"] = {"finding": _text_doc(q.dont_know.finding), "owner": q.dont_know.owner}
+    if q.retired is not None:
+        retired: dict[str, Any] = {"replaced_by": list(q.retired.replaced_by)}
+        if q.retired.reason is not None:
+            retired["reason"] = _text_doc(q.retired.reason)
+        doc["retired"] = retired
     return doc
 
 
@@ -170,12 +175,12 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def count_summary(kb: KnowledgeBase) -> dict[str, int]:
-    """Counts for a one-line summary: factors, sub-factors, questions, evidence, references."""
+    """Counts for a one-line summary: factors, sub-factors, asked questions, evidence, refs."""
     subfactors = kb.subfactors
     return {
         "factors": len(kb.factors),
         "subfactors": len(subfactors),
-        "questions": sum(len(sf.questions) for sf in subfactors),
+        "questions": sum(len(sf.asked_questions) for sf in subfactors),
         "evidence": sum(len(sf.evidence) for sf in subfactors),
         "references": len(kb.references),
     }

@@ -15,6 +15,7 @@ from knowledge.questions import (
     LowAnswer,
     Question,
     QuestionSet,
+    Retirement,
     Scale,
     ScaleOption,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Question",
     "QuestionSet",
     "Reference",
+    "Retirement",
     "Scale",
     "ScaleOption",
     "Stage",
@@ -124,8 +126,12 @@ class KnowledgeBase:
         return self._questions[question_id][1]
 
     def has_question(self, question_id: str) -> bool:
-        """Whether `question_id` names a question of this KB."""
+        """Whether `question_id` names a question of this KB (retired ones included)."""
         return question_id in self._questions
+
+    def retired_questions(self) -> tuple[Question, ...]:
+        """The questions no longer asked, kept so that answers stored under them stay named."""
+        return tuple(q for sf in self._subfactors.values() for q in sf.questions if q.is_retired)
 
     def reference(self, key: str) -> Reference:
         """The reference with `key` (KeyError if unknown)."""
@@ -155,7 +161,7 @@ class KnowledgeBase:
         return max(reached, key=lambda b: b.min_score) if reached else self.bands[0]
 
     def questions(self, question_set: QuestionSet) -> tuple[Question, ...]:
-        """The ordered checklist for `question_set`."""
+        """The ordered checklist for `question_set` (never a retired question)."""
         return tuple(q for sf in self._subfactors.values() for q in sf.questions_in(question_set))
 
     def iter_texts(self) -> Iterator[tuple[str, Text]]:
@@ -181,6 +187,8 @@ class KnowledgeBase:
                         yield f"{base}.questions[{k}].low.finding", q.low.finding
                     if q.dont_know is not None:
                         yield f"{base}.questions[{k}].dont_know.finding", q.dont_know.finding
+                    if q.retired is not None and q.retired.reason is not None:
+                        yield f"{base}.questions[{k}].retired.reason", q.retired.reason
                 for k, e in enumerate(sf.evidence):
                     yield f"{base}.evidence[{k}].finding", e.finding
                 for band_advice in sf.advice.bands:

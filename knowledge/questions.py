@@ -7,7 +7,15 @@ from enum import StrEnum
 
 from knowledge.vocabulary import Text
 
-__all__ = ["DontKnowAdvice", "LowAnswer", "Question", "QuestionSet", "Scale", "ScaleOption"]
+__all__ = [
+    "DontKnowAdvice",
+    "LowAnswer",
+    "Question",
+    "QuestionSet",
+    "Retirement",
+    "Scale",
+    "ScaleOption",
+]
 
 
 class QuestionSet(StrEnum):
@@ -69,6 +77,18 @@ class DontKnowAdvice:
 
 
 @dataclass(frozen=True, slots=True)
+class Retirement:
+    """Why a question is no longer asked: the questions that now ask its fact, and a note.
+
+    A retired question stays in the KB so that its key keeps its meaning: answers stored under
+    it (older assessments, statistics) still name this question and are never read as another's.
+    """
+
+    replaced_by: tuple[str, ...] = ()
+    reason: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One checklist item, phrased so that a higher answer means more ready."""
 
@@ -79,6 +99,12 @@ class Question:
     help: Text | None = None
     low: LowAnswer | None = None
     dont_know: DontKnowAdvice | None = None
+    retired: Retirement | None = None
+
+    @property
+    def is_retired(self) -> bool:
+        """Whether new assessments no longer ask this question."""
+        return self.retired is not None
 
     def is_low(self, value: int | None) -> bool:
         """Whether `value` is a low answer this question has a finding for."""

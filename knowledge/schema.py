@@ -152,6 +152,13 @@ class DontKnowDoc(_Strict):
     owner: Key
 
 
+class RetiredDoc(_Strict):
+    """A question no longer asked; `replaced_by` names the questions that now ask its fact."""
+
+    replaced_by: Annotated[list[QuestionId], Field(max_length=5)] = []
+    reason: HelpText | None = None
+
+
 class QuestionDoc(_Strict):
     id: QuestionId
     profile: Literal["core", "detailed"]
@@ -160,6 +167,7 @@ class QuestionDoc(_Strict):
     help: HelpText | None = None
     low: LowDoc | None = None
     dont_know: DontKnowDoc | None = None
+    retired: RetiredDoc | None = None
 
 
 class EvidenceDoc(_Strict):

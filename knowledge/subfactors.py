@@ -68,15 +68,20 @@ class SubFactor:
     description: Text
     baseline: Effect
     weight: float
-    questions: tuple[Question, ...]
+    questions: tuple[Question, ...]  # every question, retired ones included (see Retirement)
     evidence: tuple[Evidence, ...]
     advice: Advice
 
+    @property
+    def asked_questions(self) -> tuple[Question, ...]:
+        """The questions new assessments ask (every question but the retired ones)."""
+        return tuple(q for q in self.questions if not q.is_retired)
+
     def questions_in(self, question_set: QuestionSet) -> tuple[Question, ...]:
-        """The questions asked in `question_set` (detailed asks every question)."""
+        """The questions asked in `question_set` (detailed asks every question not retired)."""
         if question_set is QuestionSet.DETAILED:
-            return self.questions
-        return tuple(q for q in self.questions if q.set is QuestionSet.CORE)
+            return self.asked_questions
+        return tuple(q for q in self.asked_questions if q.set is QuestionSet.CORE)
 
 
 @dataclass(frozen=True, slots=True)

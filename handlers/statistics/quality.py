@@ -129,7 +129,8 @@ async def _answers(session: AsyncSession, kb: KnowledgeBase, k: int) -> tuple[Qu
         a.question_id: a for a in await stats_store.list_answer_counts(session=session, k=k)
     }
     results = []
-    for question in kb.questions(QuestionSet.DETAILED):
+    # Retired questions too: older assessments answered them, and their key keeps its meaning.
+    for question in kb.questions(QuestionSet.DETAILED) + kb.retired_questions():
         given = published.get(question.id)
         total = None if given is None else given.total
         counts: dict[str, int | None] = {}
