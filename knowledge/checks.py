@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from knowledge.checks_retired import check_retired, is_asked
+from knowledge.checks_questions import check_retired, check_scales, is_asked
 from knowledge.problems import Problem, problem
 
 __all__ = ["MAX_BAND_STEPS", "check_v1", "check_v2"]
@@ -135,6 +135,7 @@ def check_v2(data: Mapping[str, Any]) -> Iterator[Problem]:
     yield from _check_bands(data)
     yield from _check_steps(data)
     yield from _check_stages(data)
+    yield from check_scales(data)
     for path, sf in _subfactors(data):
         yield from _check_questions(data, path, sf)
         yield from _check_band_advice(data, path, sf)

@@ -183,7 +183,7 @@ def _answer(kb: KnowledgeBase, state: InterviewState, event: AnswerQuestion) -> 
         return Transition(state, view, Notice.FINISHED)
     if not isinstance(view, AskQuestion) or view.question.id != event.question_id:
         return _refuse(kb, state, Notice.STALE)
-    if not kb.scale.is_valid(event.value):
+    if not kb.scale_of(view.question).is_valid(event.value):
         return _refuse(kb, state, Notice.INVALID_VALUE)
     answers = MappingProxyType({**state.answers, event.question_id: event.value})
     return _accept(kb, replace(state, answers=answers, cursor=state.cursor + 1))

@@ -83,6 +83,8 @@ class KnowledgeBase:
     steps: tuple[Step, ...] = ()
     index_method: str = "weighted_mean"
     version: int = 2
+    # Answer scales other than `scale` (the practice scale), by key, with the same values.
+    scales: tuple[tuple[str, Scale], ...] = ()
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
@@ -128,6 +130,12 @@ class KnowledgeBase:
     def has_question(self, question_id: str) -> bool:
         """Whether `question_id` names a question of this KB (retired ones included)."""
         return question_id in self._questions
+
+    def scale_of(self, question: Question) -> Scale:
+        """The scale `question` is answered on: its own, else the KB's (practice) scale."""
+        if question.scale is None:
+            return self.scale
+        return dict(self.scales)[question.scale]
 
     def retired_questions(self) -> tuple[Question, ...]:
         """The questions no longer asked, kept so that answers stored under them stay named."""

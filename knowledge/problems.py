@@ -101,6 +101,14 @@ MESSAGES: Mapping[str, Text] = {
         "هر پرسش پایه (core) باید توصیهٔ «نمی‌دانم» (dont_know) داشته باشد",
         "every core question needs don't-know advice (dont_know)",
     ),
+    "unknown_scale": Text(
+        "مقیاس «{scale}» در scales تعریف نشده است", "scale '{scale}' is not defined in scales"
+    ),
+    "scale_values": Text(
+        "گزینه‌های این مقیاس باید همان مقدارهای مقیاس اصلی ({count} مقدار از {low} تا {top}) را"
+        " داشته باشند",
+        "this scale's options must have the main scale's values ({count} from {low} to {top})",
+    ),
     "unknown_question": Text(
         "شناسهٔ پرسش ناشناخته «{question}»", "unknown question id '{question}'"
     ),

@@ -100,6 +100,7 @@ class Question:
     low: LowAnswer | None = None
     dont_know: DontKnowAdvice | None = None
     retired: Retirement | None = None
+    scale: str | None = None  # the key of its own scale (see KnowledgeBase.scale_of)
 
     @property
     def is_retired(self) -> bool:

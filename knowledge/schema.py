@@ -168,6 +168,8 @@ class QuestionDoc(_Strict):
     low: LowDoc | None = None
     dont_know: DontKnowDoc | None = None
     retired: RetiredDoc | None = None
+    # A key of the document's `scales` (agreement, frequency…); none: the main `scale`.
+    scale: Key | None = None
 
 
 class EvidenceDoc(_Strict):
@@ -222,6 +224,8 @@ class KBDocument(_Strict):
     version: Literal[2]
     index: IndexDoc
     scale: ScaleDoc
+    # Answer scales for question types other than practice (attitudes, frequencies), by key.
+    scales: Annotated[dict[Key, ScaleDoc], Field(max_length=8)] = {}
     thresholds: ThresholdsDoc
     bands: Annotated[list[BandDoc], Field(min_length=2, max_length=10)]
     owners: Annotated[list[OwnerDoc], Field(min_length=1, max_length=30)]

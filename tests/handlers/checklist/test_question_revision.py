@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
 from handlers.checklist.service import Results
@@ -16,7 +18,13 @@ from handlers.i18n import Renderer
 from handlers.report.document import render_report_document
 from knowledge import KnowledgeBase, Locale, QuestionSet, assess, compare, to_document
 from knowledge.loader import load_kb, read_document
-from tests.auxil.flows import answer_questions, fill_profile, question_set_button, start_afresh
+from tests.auxil.flows import (
+    answer_label,
+    answer_questions,
+    fill_profile,
+    question_set_button,
+    start_afresh,
+)
 from tests.auxil.harness import RunningBot
 from tests.auxil.kb_flows import assert_no_error, complete_core_checklist, restart_with_revision
 
@@ -98,3 +106,35 @@ async def test_an_assessment_on_the_old_questions_reads_the_same_after_the_revis
     listed = {a.question_id for a in summary.instrument.answers}
     assert set(answers) <= listed | {q.id for q in shipped_kb.retired_questions()}
     assert {q.id for q in shipped_kb.retired_questions()} <= listed
+
+
+@pytest.mark.parametrize(("locale", "user_id"), [("fa", 7501), ("en", 7502)])
+async def test_each_question_offers_the_labels_of_its_own_scale(
+    emulator: BotApiEmulator,
+    bot: RunningBot,
+    shipped_kb: KnowledgeBase,
+    locale: Locale,
+    user_id: int,
+) -> None:
+    user = emulator.user(user_id, language_code=locale)
+    await start_afresh(user)
+    await fill_profile(user, shipped_kb, locale)
+    await user.press(question_set_button(user, QuestionSet.DETAILED))
+    typed = 0
+    for question in shipped_kb.questions(QuestionSet.DETAILED):
+        scale = shipped_kb.scale_of(question)
+        message = user.last_bot_message
+        assert question.text.get(locale) in (message.text or "")
+        labels = [text for row in message.buttons for text, _ in row]
+        expected = [o.label.get(locale) for o in scale.options] + [scale.dont_know.get(locale)]
+        assert labels[: len(expected)] == expected
+        if question.scale is not None and typed == 0:
+            # Going back shows the earlier answer in the words of the question's own scale.
+            await user.press(answer_label(user, 3))
+            await user.press(RENDERER.text(locale, "button_back"))
+            assert scale.label(3).get(locale) in (user.last_bot_message.text or "")
+            assert shipped_kb.scale.label(3).get(locale) not in (user.last_bot_message.text or "")
+        typed += question.scale is not None
+        await user.press(answer_label(user, 3))
+    assert typed > 0
+    assert_no_error(user, locale)

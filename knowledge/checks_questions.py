@@ -1,4 +1,5 @@
-"""Checks of retired questions: kept in the KB so that stored answers keep their meaning."""
+"""Checks of question types: retired questions (kept so that stored answers keep their meaning)
+and the named answer scales (`scales`, each question's `scale`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from knowledge.problems import Problem, problem
 
-__all__ = ["check_retired", "is_asked"]
+__all__ = ["check_retired", "check_scales", "is_asked"]
 
 
 def is_asked(question: Mapping[str, Any]) -> bool:
@@ -31,6 +32,40 @@ def check_retired(
             yield problem(path, "unknown_question", question=replacement)
         elif not is_asked(questions[replacement]):
             yield problem(path, "replaced_by_retired", question=replacement)
+
+
+def check_scales(data: Mapping[str, Any]) -> Iterator[Problem]:
+    """Named scales have the main scale's values (scores stay 0 to its top); every question's
+    `scale` names one of them."""
+    values = _values(data.get("scale"))
+    named = data.get("scales")
+    named = named if isinstance(named, Mapping) else {}
+    for key, scale in named.items():
+        if values is not None and _values(scale) not in (None, values):
+            yield problem(
+                f"scales.{key}.options",
+                "scale_values",
+                count=len(values),
+                low=values[0],
+                top=values[-1],
+            )
+    for f, factor in enumerate(_list(data.get("factors"))):
+        for s, sf in enumerate(_list(factor.get("subfactors"))):
+            for q, question in enumerate(_list(sf.get("questions"))):
+                scale = question.get("scale")
+                if isinstance(scale, str) and scale not in named:
+                    path = f"factors[{f}].subfactors[{s}].questions[{q}].scale"
+                    yield problem(path, "unknown_scale", scale=scale)
+
+
+def _values(scale: Any) -> tuple[int, ...] | None:
+    if not isinstance(scale, Mapping):
+        return None
+    options = _list(scale.get("options"))
+    values = [v for v in (o.get("value") for o in options) if type(v) is int]
+    if not values or len(values) != len(options):
+        return None
+    return tuple(sorted(values))
 
 
 def _questions(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
