@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from knowledge import (
     AnswerQuestion,
     ChooseQuestionSet,
     InterviewState,
+    KnowledgeBase,
     Notice,
     QuestionSet,
     advance,
@@ -16,7 +18,7 @@ from knowledge import (
     compare,
 )
 from knowledge.document import count_summary, to_document
-from knowledge.loader import load_kb, validate_document
+from knowledge.loader import load_kb, read_document, validate_document
 from knowledge.refinement import extra_questions
 from tests.knowledge.factories import make_kb
 
@@ -121,3 +123,23 @@ def test_a_new_interview_refuses_an_answer_to_a_retired_question() -> None:
 
     assert refused.notice is Notice.STALE
     assert advance(kb, state, AnswerQuestion("b1", 3)).notice is None
+
+
+def test_the_shipped_revision_keeps_every_earlier_key(shipped_kb: KnowledgeBase) -> None:
+    """No question of the KB before the revision vanished or was reused for something else."""
+    before = load_kb(
+        read_document(Path(__file__).parent / "data" / "kb_before_question_revision.yaml")
+    )
+    retired = {q.id for q in shipped_kb.retired_questions()}
+
+    assert retired  # the revision of issue 15 retired questions
+    for question in before.questions(QuestionSet.DETAILED):
+        assert shipped_kb.has_question(question.id), question.id
+        now = shipped_kb.question(question.id)
+        if question.id not in retired:  # still asked: the same question on the same scale
+            assert now.text.en == question.text.en, question.id
+            assert shipped_kb.scale_of(now) == before.scale_of(question), question.id
+    for question in shipped_kb.retired_questions():
+        assert question.retired is not None and question.retired.replaced_by, question.id
+        assert all(not shipped_kb.question(r).is_retired for r in question.retired.replaced_by)
+        assert question.scale is None  # asked on the practice scale, as it was
