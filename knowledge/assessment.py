@@ -161,7 +161,7 @@ def score_subfactor(
         given.append((question.id, value))
         if value is None:
             continue
-        if not kb.scale.is_valid(value):
+        if not kb.scale_of(question).is_valid(value):
             raise ValueError(f"answer {value!r} to question {question.id!r} is not on the scale")
         weighted.append((_exact(question.weight), value))
     score = _weighted_score(weighted, kb.scale.max_value)

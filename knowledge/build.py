@@ -22,6 +22,7 @@ from knowledge.model import (
     Question,
     QuestionSet,
     Reference,
+    Retirement,
     Scale,
     ScaleOption,
     Stage,
@@ -44,10 +45,8 @@ def build_kb(doc: KBDocument, *, v1_stage_mins: Mapping[str, float] | None = Non
     band_keys = [b.key for b in doc.bands]
     mins = v1_stage_mins or {}
     return KnowledgeBase(
-        scale=Scale(
-            options=tuple(ScaleOption(o.value, _text(o.label)) for o in doc.scale.options),
-            dont_know=_text(doc.scale.dont_know),
-        ),
+        scale=_scale(doc.scale),
+        scales=tuple((key, _scale(scale)) for key, scale in doc.scales.items()),
         driver_threshold=doc.thresholds.driver,
         stages=tuple(
             Stage(
@@ -96,6 +95,13 @@ def build_kb(doc: KBDocument, *, v1_stage_mins: Mapping[str, float] | None = Non
     )
 
 
+def _scale(doc: Any) -> Scale:
+    return Scale(
+        options=tuple(ScaleOption(o.value, _text(o.label)) for o in doc.options),
+        dont_know=_text(doc.dont_know),
+    )
+
+
 def _requirement(doc: StageRequiresDoc | None) -> StageRequirement | None:
     if doc is None:
         return None
@@ -133,7 +139,16 @@ def _question(doc: Any) -> Question:
         help=_text(doc.help) if doc.help else None,
         low=LowAnswer(low.at_most, _text(low.finding), tuple(low.steps)) if low else None,
         dont_know=DontKnowAdvice(_text(dont_know.finding), dont_know.owner) if dont_know else None,
+        retired=_retirement(doc.retired),
+        scale=doc.scale,
     )
+
+
+def _retirement(doc: Any) -> Retirement | None:
+    if doc is None:
+        return None
+    reason = _text(doc.reason) if doc.reason else None
+    return Retirement(replaced_by=tuple(doc.replaced_by), reason=reason)
 
 
 def _subfactor(factor_key: str, sf: Any, band_keys: list[str]) -> SubFactor:

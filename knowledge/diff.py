@@ -135,6 +135,7 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
         name
         for name, before, after in (
             ("scale", old.scale, new.scale),
+            ("scales", old.scales, new.scales),
             ("thresholds", old.driver_threshold, new.driver_threshold),
             ("stages", old.stages, new.stages),
             ("bands", old.bands, new.bands),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.model import KnowledgeBase, Question, Stage, SubFactor, Text
+from knowledge.model import KnowledgeBase, Question, Scale, Stage, SubFactor, Text
 from knowledge.steps import Step
 
 __all__ = ["count_summary", "to_document"]
@@ -16,6 +16,13 @@ __all__ = ["count_summary", "to_document"]
 
 def _text_doc(text: Text) -> dict[str, str]:
     return {"fa": text.fa, "en": text.en}
+
+
+def _scale_doc(scale: Scale) -> dict[str, Any]:
+    return {
+        "options": [{"value": o.value, "label": _text_doc(o.label)} for o in scale.options],
+        "dont_know": _text_doc(scale.dont_know),
+    }
 
 
 def _question_doc(q: Question) -> dict[str, Any]:
@@ -35,6 +42,13 @@ def _question_doc(q: Question) -> dict[str, Any]:
         }
     if q.dont_know is not None:
         doc["dont_know"] = {"finding": _text_doc(q.dont_know.finding), "owner": q.dont_know.owner}
+    if q.scale is not None:
+        doc["scale"] = q.scale
+    if q.retired is not None:
+        retired: dict[str, Any] = {"replaced_by": list(q.retired.replaced_by)}
+        if q.retired.reason is not None:
+            retired["reason"] = _text_doc(q.retired.reason)
+        doc["retired"] = retired
     return doc
 
 
@@ -120,10 +134,9 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
     head: dict[str, Any] = {"version": kb.version}
     if kb.version != 1:
         head["index"] = {"method": kb.index_method}
-    head["scale"] = {
-        "options": [{"value": o.value, "label": _text_doc(o.label)} for o in kb.scale.options],
-        "dont_know": _text_doc(kb.scale.dont_know),
-    }
+    head["scale"] = _scale_doc(kb.scale)
+    if kb.scales:
+        head["scales"] = {key: _scale_doc(scale) for key, scale in kb.scales}
     head["thresholds"] = {"driver": kb.driver_threshold}
     if kb.version != 1:
         head["bands"] = [
@@ -170,12 +183,12 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def count_summary(kb: KnowledgeBase) -> dict[str, int]:
-    """Counts for a one-line summary: factors, sub-factors, questions, evidence, references."""
+    """Counts for a one-line summary: factors, sub-factors, asked questions, evidence, refs."""
     subfactors = kb.subfactors
     return {
         "factors": len(kb.factors),
         "subfactors": len(subfactors),
-        "questions": sum(len(sf.questions) for sf in subfactors),
+        "questions": sum(len(sf.asked_questions) for sf in subfactors),
         "evidence": sum(len(sf.evidence) for sf in subfactors),
         "references": len(kb.references),
     }

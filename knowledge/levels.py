@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # model.py imports this module; Text is only an annotation here
-    from knowledge.model import Text
+if TYPE_CHECKING:  # Text is only an annotation here
+    from knowledge.vocabulary import Text
 
 __all__ = ["Band", "Condition", "Stage", "StageRequirement"]
 

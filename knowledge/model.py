@@ -1,14 +1,35 @@
-"""The typed, immutable knowledge base: factors, sub-factors, questions, evidence, advice."""
+"""The typed, immutable knowledge base: factors, sub-factors, questions, evidence, advice.
+
+The parts live in vocabulary.py, questions.py, subfactors.py, levels.py and steps.py; this
+module holds the whole and re-exports the parts, so that `knowledge.model` names them all.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Literal
 
 from knowledge.levels import Band, Condition, Stage, StageRequirement
+from knowledge.questions import (
+    DontKnowAdvice,
+    LowAnswer,
+    Question,
+    QuestionSet,
+    Retirement,
+    Scale,
+    ScaleOption,
+)
 from knowledge.steps import Owner, Step
+from knowledge.subfactors import (
+    Advice,
+    BandAdvice,
+    Effect,
+    Evidence,
+    EvidenceEffect,
+    Factor,
+    SubFactor,
+)
+from knowledge.vocabulary import LOCALES, Choice, Locale, ProfileOptions, Reference, Text
 
 __all__ = [
     "INDEX_METHODS",
@@ -30,6 +51,7 @@ __all__ = [
     "Question",
     "QuestionSet",
     "Reference",
+    "Retirement",
     "Scale",
     "ScaleOption",
     "Stage",
@@ -38,213 +60,8 @@ __all__ = [
     "Text",
 ]
 
-Locale = Literal["fa", "en"]
-LOCALES: tuple[Locale, ...] = ("fa", "en")
 # How the readiness index is computed from sub-factor scores (the KB's `index.method`).
 INDEX_METHODS: tuple[str, ...] = ("weighted_mean",)
-
-
-class Effect(StrEnum):
-    """How a sub-factor acts on an agency's use of social media."""
-
-    DRIVER = "driver"
-    OBSTACLE = "obstacle"
-
-
-class EvidenceEffect(StrEnum):
-    """What a study shows for a sub-factor; `mixed` when conditional."""
-
-    DRIVER = "driver"
-    OBSTACLE = "obstacle"
-    MIXED = "mixed"
-
-
-class QuestionSet(StrEnum):
-    """The two question sets: `core` (one question a sub-factor) or `detailed` (all)."""
-
-    CORE = "core"
-    DETAILED = "detailed"
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A human text in both languages."""
-
-    fa: str
-    en: str
-
-    def get(self, locale: Locale) -> str:
-        """Return the text in `locale`."""
-        return self.fa if locale == "fa" else self.en
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleOption:
-    """One answer on the scale; higher values mean more ready."""
-
-    value: int
-    label: Text
-
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """The answer options plus the "don't know" label (counts as unanswered)."""
-
-    options: tuple[ScaleOption, ...]
-    dont_know: Text
-
-    @property
-    def max_value(self) -> int:
-        """The highest answer value (the scale's "fully")."""
-        return max(option.value for option in self.options)
-
-    def label(self, value: int | None) -> Text:
-        """The label of an answer value; `None` is "don't know"."""
-        if value is None:
-            return self.dont_know
-        for option in self.options:
-            if option.value == value:
-                return option.label
-        raise KeyError(value)
-
-    def is_valid(self, value: int | None) -> bool:
-        """Whether `value` is an answer on this scale (or "don't know")."""
-        return value is None or any(option.value == value for option in self.options)
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One option of a profile list (sector, region, role)."""
-
-    key: str
-    label: Text
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileOptions:
-    """The lists offered as buttons in the respondent's profile."""
-
-    sectors: tuple[Choice, ...]
-    regions: tuple[Choice, ...]
-    roles: tuple[Choice, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LowAnswer:
-    """What an answer of `at_most` or less means, and the steps that fix exactly that."""
-
-    at_most: int
-    finding: Text
-    steps: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DontKnowAdvice:
-    """Advice for "don't know": who in the agency would know (`owner`) and how to find out."""
-
-    finding: Text
-    owner: str
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One checklist item, phrased so that a higher answer means more ready."""
-
-    id: str
-    text: Text
-    weight: float
-    set: QuestionSet
-    help: Text | None = None
-    low: LowAnswer | None = None
-    dont_know: DontKnowAdvice | None = None
-
-    def is_low(self, value: int | None) -> bool:
-        """Whether `value` is a low answer this question has a finding for."""
-        return self.low is not None and value is not None and value <= self.low.at_most
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One study's finding about a sub-factor."""
-
-    ref: str
-    finding: Text
-    effect: EvidenceEffect
-
-
-@dataclass(frozen=True, slots=True)
-class BandAdvice:
-    """Advice for a sub-factor in one band: a summary of the level and the steps for it."""
-
-    band: str
-    summary: Text
-    steps: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Advice:
-    """A sub-factor's advice, one entry per score band (in the KB's band order)."""
-
-    bands: tuple[BandAdvice, ...]
-
-    def for_band(self, band: str) -> BandAdvice:
-        """The advice for `band` (KeyError if the KB has none)."""
-        for advice in self.bands:
-            if advice.band == band:
-                return advice
-        raise KeyError(band)
-
-
-@dataclass(frozen=True, slots=True)
-class SubFactor:
-    """One of the sixteen sub-factors, with the paper's national baseline."""
-
-    key: str
-    factor_key: str
-    title: Text
-    description: Text
-    baseline: Effect
-    weight: float
-    questions: tuple[Question, ...]
-    evidence: tuple[Evidence, ...]
-    advice: Advice
-
-    def questions_in(self, question_set: QuestionSet) -> tuple[Question, ...]:
-        """The questions asked in `question_set` (detailed asks every question)."""
-        if question_set is QuestionSet.DETAILED:
-            return self.questions
-        return tuple(q for q in self.questions if q.set is QuestionSet.CORE)
-
-
-@dataclass(frozen=True, slots=True)
-class Factor:
-    """One of the four factors and its sub-factors."""
-
-    key: str
-    title: Text
-    description: Text
-    subfactors: tuple[SubFactor, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A bibliographic record; never translated."""
-
-    key: str
-    authors: tuple[str, ...]
-    year: int | None
-    title: str
-    venue: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    doi: str = ""
-    url: str = ""
-
-    @property
-    def link(self) -> str:
-        """The DOI link when there is a DOI, else the URL."""
-        return f"https://doi.org/{self.doi}" if self.doi else self.url
 
 
 @dataclass(frozen=True)
@@ -266,6 +83,8 @@ class KnowledgeBase:
     steps: tuple[Step, ...] = ()
     index_method: str = "weighted_mean"
     version: int = 2
+    # Answer scales other than `scale` (the practice scale), by key, with the same values.
+    scales: tuple[tuple[str, Scale], ...] = ()
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
@@ -309,8 +128,18 @@ class KnowledgeBase:
         return self._questions[question_id][1]
 
     def has_question(self, question_id: str) -> bool:
-        """Whether `question_id` names a question of this KB."""
+        """Whether `question_id` names a question of this KB (retired ones included)."""
         return question_id in self._questions
+
+    def scale_of(self, question: Question) -> Scale:
+        """The scale `question` is answered on: its own, else the KB's (practice) scale."""
+        if question.scale is None:
+            return self.scale
+        return dict(self.scales)[question.scale]
+
+    def retired_questions(self) -> tuple[Question, ...]:
+        """The questions no longer asked, kept so that answers stored under them stay named."""
+        return tuple(q for sf in self._subfactors.values() for q in sf.questions if q.is_retired)
 
     def reference(self, key: str) -> Reference:
         """The reference with `key` (KeyError if unknown)."""
@@ -340,7 +169,7 @@ class KnowledgeBase:
         return max(reached, key=lambda b: b.min_score) if reached else self.bands[0]
 
     def questions(self, question_set: QuestionSet) -> tuple[Question, ...]:
-        """The ordered checklist for `question_set`."""
+        """The ordered checklist for `question_set` (never a retired question)."""
         return tuple(q for sf in self._subfactors.values() for q in sf.questions_in(question_set))
 
     def iter_texts(self) -> Iterator[tuple[str, Text]]:
@@ -366,6 +195,8 @@ class KnowledgeBase:
                         yield f"{base}.questions[{k}].low.finding", q.low.finding
                     if q.dont_know is not None:
                         yield f"{base}.questions[{k}].dont_know.finding", q.dont_know.finding
+                    if q.retired is not None and q.retired.reason is not None:
+                        yield f"{base}.questions[{k}].retired.reason", q.retired.reason
                 for k, e in enumerate(sf.evidence):
                     yield f"{base}.evidence[{k}].finding", e.finding
                 for band_advice in sf.advice.bands:

@@ -52,7 +52,8 @@ MESSAGES: Mapping[str, Text] = {
         "مقیاس باید مقدار ۰ (وجود ندارد) را داشته باشد", "the scale must include 0 (not in place)"
     ),
     "core_question": Text(
-        "دست‌کم یک پرسش از مجموعهٔ پایه (core) لازم است", "needs at least one core question"
+        "دست‌کم یک پرسش از مجموعهٔ پایه (core) لازم است که کنار گذاشته نشده باشد",
+        "needs at least one core question that is not retired",
     ),
     "unknown_reference": Text("کلید منبع ناشناخته «{ref}»", "unknown reference key '{ref}'"),
     # Rules of schema version 2 (bands, owners, steps, stage conditions, answer-level advice)
@@ -99,6 +100,21 @@ MESSAGES: Mapping[str, Text] = {
     "dont_know_missing": Text(
         "هر پرسش پایه (core) باید توصیهٔ «نمی‌دانم» (dont_know) داشته باشد",
         "every core question needs don't-know advice (dont_know)",
+    ),
+    "unknown_scale": Text(
+        "مقیاس «{scale}» در scales تعریف نشده است", "scale '{scale}' is not defined in scales"
+    ),
+    "scale_values": Text(
+        "گزینه‌های این مقیاس باید همان مقدارهای مقیاس اصلی ({count} مقدار از {low} تا {top}) را"
+        " داشته باشند",
+        "this scale's options must have the main scale's values ({count} from {low} to {top})",
+    ),
+    "unknown_question": Text(
+        "شناسهٔ پرسش ناشناخته «{question}»", "unknown question id '{question}'"
+    ),
+    "replaced_by_retired": Text(
+        "پرسش «{question}» خود کنار گذاشته شده است؛ جانشین باید پرسشی باشد که هنوز پرسیده می‌شود",
+        "question '{question}' is retired itself: a replacement must be a question still asked",
     ),
     "band_step_is_low": Text(
         "گام «{step}» گام پاسخ پایینِ پرسش «{question}» از همین زیرعامل است؛ توصیهٔ بازه"

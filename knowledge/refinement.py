@@ -34,7 +34,8 @@ class Refinement:
 
 def extra_questions(kb: KnowledgeBase, subfactor_key: str) -> tuple[Question, ...]:
     """The questions a sub-factor adds to the core checklist when it is refined."""
-    return tuple(q for q in kb.subfactor(subfactor_key).questions if q.set is QuestionSet.DETAILED)
+    asked = kb.subfactor(subfactor_key).asked_questions
+    return tuple(q for q in asked if q.set is QuestionSet.DETAILED)
 
 
 def refinement(kb: KnowledgeBase, readiness: Readiness, *, top: int = REFINE_TOP) -> Refinement:
@@ -46,7 +47,7 @@ def refinement(kb: KnowledgeBase, readiness: Readiness, *, top: int = REFINE_TOP
         if len(chosen) == top:
             break
         result = readiness.subfactor(priority.subfactor_key)
-        all_asked = result.asked >= len(kb.subfactor(result.key).questions)
+        all_asked = result.asked >= len(kb.subfactor(result.key).asked_questions)
         if extra_questions(kb, result.key) and not all_asked:
             chosen.append(result.key)
     keys = tuple(sf.key for sf in kb.subfactors if sf.key in chosen)

@@ -1,4 +1,4 @@
-"""The KB document's shape (version 2), field by field; knowledge/checks.py checks the rest.
+"""The KB document's shape (version 2), field by field; knowledge/checks/ checks the rest.
 
 Version 1 (stored revisions) differs in a few classes, kept in knowledge/schema_v1.py.
 """
@@ -152,6 +152,13 @@ class DontKnowDoc(_Strict):
     owner: Key
 
 
+class RetiredDoc(_Strict):
+    """A question no longer asked; `replaced_by` names the questions that now ask its fact."""
+
+    replaced_by: Annotated[list[QuestionId], Field(max_length=5)] = []
+    reason: HelpText | None = None
+
+
 class QuestionDoc(_Strict):
     id: QuestionId
     profile: Literal["core", "detailed"]
@@ -160,6 +167,9 @@ class QuestionDoc(_Strict):
     help: HelpText | None = None
     low: LowDoc | None = None
     dont_know: DontKnowDoc | None = None
+    retired: RetiredDoc | None = None
+    # A key of the document's `scales` (agreement, frequency…); none: the main `scale`.
+    scale: Key | None = None
 
 
 class EvidenceDoc(_Strict):
@@ -214,6 +224,8 @@ class KBDocument(_Strict):
     version: Literal[2]
     index: IndexDoc
     scale: ScaleDoc
+    # Answer scales for question types other than practice (attitudes, frequencies), by key.
+    scales: Annotated[dict[Key, ScaleDoc], Field(max_length=8)] = {}
     thresholds: ThresholdsDoc
     bands: Annotated[list[BandDoc], Field(min_length=2, max_length=10)]
     owners: Annotated[list[OwnerDoc], Field(min_length=1, max_length=30)]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # model.py imports this module; Text is only an annotation here
-    from knowledge.model import Text
+if TYPE_CHECKING:  # Text is only an annotation here
+    from knowledge.vocabulary import Text
 
 __all__ = [
     "HORIZONS",

@@ -67,7 +67,7 @@ def test_kb_validate_prints_a_one_line_summary(capsys: pytest.CaptureFixture[str
     assert "valid" in out
     assert "4 factors" in out
     assert "16 sub-factors" in out
-    assert "48 questions" in out
+    assert "50 questions" in out
 
 
 def test_kb_validate_accepts_a_json_file(

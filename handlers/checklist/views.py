@@ -70,7 +70,7 @@ def _keyboard(renderer: Renderer, step: Step, view: View) -> InlineKeyboardMarku
         ]
         return InlineKeyboardMarkup([row, [back]])
     if isinstance(view, AskQuestion):
-        scale = step.kb.scale
+        scale = step.kb.scale_of(view.question)
         rows = [
             [
                 _button(
@@ -114,7 +114,7 @@ def render_step(renderer: Renderer, step: Step) -> list[Reply]:
         template,
         view=view,
         notice=step.notice,
-        scale=step.kb.scale,
+        scale=step.kb.scale_of(view.question) if isinstance(view, AskQuestion) else step.kb.scale,
         refinement=step.refinement,
     )
     return [Reply(text, _keyboard(renderer, step, view))]

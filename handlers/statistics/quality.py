@@ -129,7 +129,9 @@ async def _answers(session: AsyncSession, kb: KnowledgeBase, k: int) -> tuple[Qu
         a.question_id: a for a in await stats_store.list_answer_counts(session=session, k=k)
     }
     results = []
-    for question in kb.questions(QuestionSet.DETAILED):
+    # Retired questions too, when older assessments answered them: their key keeps its meaning.
+    retired = tuple(q for q in kb.retired_questions() if q.id in published)
+    for question in kb.questions(QuestionSet.DETAILED) + retired:
         given = published.get(question.id)
         total = None if given is None else given.total
         counts: dict[str, int | None] = {}

@@ -13,6 +13,7 @@ from knowledge.checks.bands import MAX_BAND_STEPS, check_band_advice, check_band
 from knowledge.checks.both_versions import check_both_versions
 from knowledge.checks.questions import check_questions
 from knowledge.checks.raw import duplicates, items, keys, subfactor_nodes, unknown_refs
+from knowledge.checks.retired import check_scales
 from knowledge.checks.stages import check_stages
 from knowledge.checks.steps import check_steps
 from knowledge.problems import Problem, problem
@@ -44,6 +45,7 @@ def check_v2(data: Mapping[str, Any]) -> Iterator[Problem]:
     yield from check_bands(data)
     yield from check_steps(data)
     yield from check_stages(data)
+    yield from check_scales(data)
     for path, sf in subfactor_nodes(data):
         yield from check_questions(data, path, sf)
         yield from check_band_advice(data, path, sf)

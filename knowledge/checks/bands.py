@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from knowledge.checks.raw import duplicates, is_number, items, keys, strings
+from knowledge.checks.retired import is_asked
 from knowledge.problems import Problem, problem
 
 __all__ = ["MAX_BAND_STEPS", "check_band_advice", "check_bands"]
@@ -44,6 +45,7 @@ def check_band_advice(
     low_steps = {
         step: str(q.get("id"))
         for _, q in items(sf, "questions")
+        if is_asked(q)
         for _, step in strings(q.get("low"), "steps")
     }
     base = f"{path}.advice.bands"

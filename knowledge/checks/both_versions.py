@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from knowledge.checks.raw import duplicates, items, keys, subfactor_nodes
+from knowledge.checks.retired import is_asked
 from knowledge.problems import Problem, problem
 
 __all__ = ["check_both_versions"]
@@ -48,7 +49,7 @@ def check_both_versions(data: Mapping[str, Any]) -> Iterator[Problem]:
     known_refs = keys(items(data, "references"))
     for path, sf in subfactors:
         questions = items(sf, "questions")
-        if questions and not any(q.get("profile") == "core" for _, q in questions):
+        if questions and not any(is_asked(q) and q.get("profile") == "core" for _, q in questions):
             yield problem(f"{path}.questions", "core_question")
         for k, ev in items(sf, "evidence"):
             # A ref that is not a string at all is reported by the schema, not here.

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from knowledge.checks.raw import items, keys, strings
+from knowledge.checks.retired import check_retired, is_asked
 from knowledge.problems import Problem, problem
 
 __all__ = ["check_questions"]
@@ -20,7 +21,8 @@ def check_questions(data: Mapping[str, Any], path: str, sf: Mapping[str, Any]) -
     for k, question in items(sf, "questions"):
         qpath = f"{path}.questions[{k}]"
         low, dont_know = question.get("low"), question.get("dont_know")
-        if question.get("profile") == "core":
+        yield from check_retired(data, qpath, question)
+        if is_asked(question) and question.get("profile") == "core":
             if low is None:
                 yield problem(f"{qpath}.low", "low_missing")
             if dont_know is None:

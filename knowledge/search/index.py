@@ -139,7 +139,7 @@ def _advice_steps(sf: SubFactor) -> Iterator[str]:
     """The ids of every step a sub-factor's advice can name: by band and by low answer."""
     yield from dict.fromkeys(
         [i for a in sf.advice.bands for i in a.steps]
-        + [i for q in sf.questions if q.low for i in q.low.steps]
+        + [i for q in sf.asked_questions if q.low for i in q.low.steps]
     )
 
 
@@ -156,10 +156,13 @@ def _document(
             (TITLE, both_languages(sf.title)),
             (_FACTOR_TITLE, both_languages(factor.title)),
             (_DESCRIPTION, both_languages(sf.description)),
-            (_QUESTION, [s for q in sf.questions for s in both_languages(q.text)]),
+            (_QUESTION, [s for q in sf.asked_questions for s in both_languages(q.text)]),
             (_FINDING, [s for e in sf.evidence for s in both_languages(e.finding)]),
             (ADVICE, [s for a in sf.advice.bands for s in both_languages(a.summary)]),
-            (ADVICE, [s for q in sf.questions if q.low for s in both_languages(q.low.finding)]),
+            (
+                ADVICE,
+                [s for q in sf.asked_questions if q.low for s in both_languages(q.low.finding)],
+            ),
             (ADVICE, [s for step in steps for s in both_languages(step.text)]),
             (_REFERENCE, [_reference_text(references[k]) for k in cited if k in references]),
         ]

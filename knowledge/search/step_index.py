@@ -39,7 +39,7 @@ class StepIndex:
                 for step_id in band.steps:
                     owner.setdefault(step_id, sf.key)
                     advice.setdefault(step_id, []).extend(both_languages(band.summary))
-            for question in sf.questions:
+            for question in sf.asked_questions:
                 if question.low is None:
                     continue
                 for step_id in question.low.steps:

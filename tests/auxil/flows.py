@@ -36,10 +36,26 @@ def question_set_button(user: EmulatedUser, question_set: QuestionSet) -> str:
 async def answer_questions(
     user: EmulatedUser, kb: KnowledgeBase, locale: Locale, values: Sequence[int | None]
 ) -> None:
-    """Answer the next questions in order with `values` (None presses "don't know")."""
+    """Answer the next questions in order with `values` (None presses "don't know").
+
+    Each press is of the label the question shows for that value: questions may have their
+    own scale (agreement, frequency), so the label is read from the question's buttons.
+    """
     for value in values:
-        label = kb.scale.label(value).get(locale)
-        await user.press(label)
+        await user.press(answer_label(user, value))
+
+
+def answer_label(user: EmulatedUser, value: int | None) -> str:
+    """The label of the newest question's button for `value` (None: "don't know")."""
+    shown = "x" if value is None else str(value)
+    for message in reversed(user.bot_messages):
+        answers = [(t, d) for row in message.buttons for t, d in row if d and d.startswith("a:")]
+        for text, data in answers:
+            if data.rsplit(":", 1)[-1] == shown:
+                return text
+        if answers:
+            break
+    raise AssertionError(f"no answer button for {value!r} in the newest question")
 
 
 async def choose(user: EmulatedUser, action: str) -> bool:

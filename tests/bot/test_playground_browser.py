@@ -99,7 +99,7 @@ async def test_a_person_completes_the_checklist_in_the_browser(
         await expect(newest).to_contain_text(progress)
         if number == 1:  # the first question with its keyboard, for a person to look at
             await page.screenshot(path=str(ARTIFACTS / screenshot.replace(".png", "-question.png")))
-        label = shipped_kb.scale.label(value).get(locale)
+        label = shipped_kb.scale_of(core[number - 1]).label(value).get(locale)
         await newest.get_by_role("button", name=label, exact=True).click()
 
     index_label = re.split(r"[:<{]", renderer.entry(locale, "results_index"))[0].strip()

@@ -302,7 +302,7 @@ def test_shipped_kb_counts() -> None:
 
     assert counts["factors"] == 4
     assert counts["subfactors"] == 16
-    assert counts["questions"] == 48
+    assert counts["questions"] == 50
     assert counts["evidence"] >= 32
     assert counts["references"] >= 2
 

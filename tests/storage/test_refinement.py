@@ -115,7 +115,7 @@ async def test_a_finished_refinement_replaces_the_results_in_place(
         scores = {r.subfactor_key: r.score for r in results}
         for key in plan.subfactor_keys:
             assert scores[key] == readiness.subfactor(key).score
-            assert readiness.subfactor(key).asked == len(kb.subfactor(key).questions)
+            assert readiness.subfactor(key).asked == len(kb.subfactor(key).asked_questions)
         rows = await session.scalar(
             select(func.count())
             .select_from(AssessmentScore)

@@ -28,7 +28,7 @@ from tests.auxil.harness import RunningBot, start_bot
 
 # Capital budgeting, user resistance and legal infrastructure come out as the top priorities.
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
-# One per detailed question, in KB order: cap_d1 is answered low (0), the rest high.
+# One per detailed question, in KB order: cap_d2 is answered low (0), the rest high.
 DETAILED_VALUES: list[int | None] = [0, 3, 4, None, 3, 4]
 REFINE = {"fa": "🎯 توصیهٔ دقیق‌تر در سه دقیقهٔ دیگر", "en": "🎯 Sharper advice in three more minutes"}
 PROGRESS = {"fa": "دقیق‌سازی", "en": "Refinement"}
@@ -84,7 +84,7 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
     assert plan.subfactor_keys == ("capital_budgeting", "user_resistance", "legal_infrastructure")
     user = emulator.user(user_id, language_code=locale)
     await _complete_core(user, kb, locale)
-    low_finding = kb.question("cap_d1").low
+    low_finding = kb.question("cap_d2").low
     assert low_finding is not None
     finding = low_finding.finding.get(locale)
     core_results = _since(user, 0)
@@ -98,7 +98,7 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
     separator = {"fa": "، ", "en": " · "}[locale]  # a middle dot reads like ۰ in Persian
     assert _digits(locale, f"{PROGRESS[locale]}{separator}") in (first.text or "")
     assert _digits(locale, "— 1/6") in (first.text or "")
-    assert kb.question("cap_d1").text.get(locale) in (first.text or "")
+    assert kb.question("cap_d2").text.get(locale) in (first.text or "")
     # The same keyboard as every question: the scale, "don't know" and back.
     assert first.button_texts[-2:] == [
         kb.scale.dont_know.get(locale),
@@ -168,11 +168,11 @@ async def test_a_restarted_bot_resumes_the_refinement_at_the_same_question(
         assert kb.question("res_d1").text.get("en") in text
         before = len(user.bot_messages)
         await answer_questions(user, kb, "en", DETAILED_VALUES[2:])
-        assert kb.question("cap_d1").low.finding.get("en") in _since(user, before)  # type: ignore[union-attr]
+        assert kb.question("cap_d2").low.finding.get("en") in _since(user, before)  # type: ignore[union-attr]
         # /results shows the refined results too.
         before = len(user.bot_messages)
         await user.send("/results")
-        assert kb.question("cap_d1").low.finding.get("en") in _since(user, before)  # type: ignore[union-attr]
+        assert kb.question("cap_d2").low.finding.get("en") in _since(user, before)  # type: ignore[union-attr]
     finally:
         await second.stop()
         bot.runtime = second.runtime  # so the fixture's stop() does not close twice
@@ -271,14 +271,14 @@ async def test_the_service_refines_only_the_latest_completed_short_checklist(
     assessment_id = step.results.assessment_id
 
     step = await checklist.refine(telegram_id=me, language_code=lang, assessment_id=assessment_id)
-    assert isinstance(step.view, AskQuestion) and step.view.question.id == "cap_d1"
+    assert isinstance(step.view, AskQuestion) and step.view.question.id == "cap_d2"
     assert step.refinement is not None
     assert (step.refinement.number, step.refinement.total) == (1, 6)
     # While refining, the results of the short checklist stay available.
     latest = await checklist.latest_results(telegram_id=me, language_code=lang)
     assert latest.results is not None and latest.results.refined == ()
     again = await checklist.refine(telegram_id=me, language_code=lang, assessment_id=assessment_id)
-    assert isinstance(again.view, AskQuestion) and again.view.question.id == "cap_d1"
+    assert isinstance(again.view, AskQuestion) and again.view.question.id == "cap_d2"
     for question, value in zip(_plan(kb).questions, DETAILED_VALUES, strict=True):
         step = await checklist.handle(
             telegram_id=me,
