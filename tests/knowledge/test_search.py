@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from knowledge.model import Evidence, EvidenceEffect, KnowledgeBase, Text
+from knowledge.questions import Retirement
 from knowledge.search import SearchHit, SearchIndex, search
 from tests.knowledge.search_kb import make_search_kb
 
@@ -170,3 +171,27 @@ def test_very_long_query_still_finds_its_subject(index: SearchIndex) -> None:
     query = ("مقاومت کاربران user resistance " * 400)[:10_000]
     hits = index.search(query)
     assert hits[0].subfactor_key == "user_resistance"
+
+
+@pytest.mark.parametrize(("retired", "found"), [(False, True), (True, False)])
+def test_a_retired_questions_words_are_not_searched(
+    kb: KnowledgeBase, retired: bool, found: bool
+) -> None:
+    sf = kb.subfactor("transparency")
+    first, *rest = sf.questions
+    question = replace(
+        first,
+        text=Text("پرسش زیفولوس", "Zephyrous question"),
+        retired=Retirement() if retired else None,
+    )
+    factors = tuple(
+        replace(
+            f,
+            subfactors=tuple(
+                replace(s, questions=(question, *rest)) if s is sf else s for s in f.subfactors
+            ),
+        )
+        for f in kb.factors
+    )
+    hits = SearchIndex(replace(kb, factors=factors)).search("zephyrous")
+    assert ("transparency" in _keys(hits)) is found
