@@ -30,7 +30,7 @@ from tests.auxil.harness import RunningBot, start_bot
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
 # One per detailed question, in KB order: cap_d1 is answered low (0), the rest high.
 DETAILED_VALUES: list[int | None] = [0, 3, 4, None, 3, 4]
-REFINE = {"fa": "🎯 توصیهٔ دقیق‌تر در سه دقیقهٔ دیگر", "en": "🎯 Sharper advice in three more minutes"}
+REFINE = {"fa": "🎯 توصیه دقیق‌تر در سه دقیقه دیگر", "en": "🎯 Sharper advice in three more minutes"}
 PROGRESS = {"fa": "دقیق‌سازی", "en": "Refinement"}
 INDEX = {"fa": "شاخص آمادگی", "en": "Readiness index"}
 ALERTS = {
