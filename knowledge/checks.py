@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from knowledge.platform_checks import check_platforms
 from knowledge.problems import Problem, problem
 
 __all__ = ["MAX_BAND_STEPS", "check_v1", "check_v2"]
@@ -133,6 +134,7 @@ def check_v2(data: Mapping[str, Any]) -> Iterator[Problem]:
     yield from _common(data)
     yield from _check_bands(data)
     yield from _check_steps(data)
+    yield from check_platforms(data)
     yield from _check_stages(data)
     for path, sf in _subfactors(data):
         yield from _check_questions(data, path, sf)

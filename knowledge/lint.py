@@ -7,8 +7,8 @@ a sub-factor that advises it, no link points at a document-sharing copy, and the
 keep the glossary's words and the writing rules
 (Persian ی/ک, digits and punctuation, half-spaces, the decimal separator «٫», no ezafe mark
 «هٔ»: the project writes the ezafe after ه nowhere; no middle dot, which reads like «۰»; no stray
-Latin words). `catalog_problems` holds the bot's Persian catalogs to the same rules. Each problem keeps
-its path and a code, and is told in Persian or English like the validator's problems.
+Latin words). `catalog_problems` holds the bot's Persian catalogs to the same rules. Each
+problem keeps its path and a code, and is told in Persian or English like the validator's.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from knowledge.lint_data import (
     MIRROR_DOMAINS,
 )
 from knowledge.model import Locale
+from knowledge.platforms import PLACEHOLDERS
 from knowledge.problems import Problem
 from knowledge.text import to_persian_digits
 
@@ -302,5 +303,7 @@ def lint_document(
     problems += _step_problems(document, settings)
     problems += _link_problems(document, settings)
     for path, text in _persian_texts(document):
+        for placeholder in PLACEHOLDERS:  # a step's platform names, checked where they are
+            text = text.replace(placeholder, "\u25a1")
         problems += persian_problems(path, text)
     return problems

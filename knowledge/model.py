@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Literal
 
 from knowledge.levels import Band, Condition, Stage, StageRequirement
+from knowledge.platforms import Platform
 from knowledge.steps import Owner, Step
 
 __all__ = [
@@ -265,6 +266,7 @@ class KnowledgeBase:
     owners: tuple[Owner, ...] = ()
     steps: tuple[Step, ...] = ()
     index_method: str = "weighted_mean"
+    platforms: tuple[Platform, ...] = ()
     version: int = 2
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)

@@ -67,6 +67,25 @@ MESSAGES: Mapping[str, Text] = {
     "step_cycle": Text(
         "پیش‌نیازهای گام‌ها دور می‌سازند: {cycle}", "step requirements form a cycle: {cycle}"
     ),
+    "unknown_platform": Text(
+        "کلید بستر ناشناخته «{platform}»", "unknown platform key '{platform}'"
+    ),
+    "filtered_platform": Text(
+        "بستر «{platform}» در ایران فیلتر است؛ گامی نباید آن را برای ارائه خدمات توصیه کند",
+        "platform '{platform}' is filtered in Iran: no step may recommend it for services",
+    ),
+    "platforms_unused": Text(
+        "این گام بسترهایی را نام می‌برد، اما متن فارسی و انگلیسی آن هر دو باید {placeholder}"
+        " را داشته باشند تا نام بسترها آنجا بیاید",
+        "the step names platforms, so its Persian and English texts must both hold"
+        " {placeholder} where their names go",
+    ),
+    "platforms_missing": Text(
+        "متن {placeholder} دارد اما فهرستی برای آن نیست: بسترها را در platforms گام نام ببرید"
+        " (برای {filtered} دست‌کم یک بستر فیلترشده در فهرست بسترها لازم است)",
+        "the text holds {placeholder} but nothing fills it: name the step's platforms"
+        " (for {filtered}, the KB's platforms need at least one filtered one)",
+    ),
     "unknown_sector": Text("کلید بخش ناشناخته «{sector}»", "unknown sector key '{sector}'"),
     "variant_when": Text(
         "شرط این گزینه جایگزین خالی است: منطقه یا بخش را مشخص کنید",
