@@ -129,6 +129,9 @@ MIRROR_DOMAINS: tuple[str, ...] = (
     "pdfcoffee.com",
     "vdocuments.mx",
     "sci-hub.se",
+    "coek.info",
+    "docslib.org",
+    "documentine.com",
 )
 
 #: The glossary's "not" column (shared/GLOSSARY.md): (the word not to use, the word to use).

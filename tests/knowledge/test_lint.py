@@ -186,6 +186,29 @@ def test_a_link_to_a_mirror_domain_is_flagged_and_the_deny_list_is_configurable(
     assert lint_codes(document, own, at=at) == {"mirror_link"}
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://c.coek.info/pdf-opening-the-black-box.html",
+        "https://docslib.org/doc/123/social-media",
+        "https://online.documentine.com/social-media.html",
+    ],
+)
+def test_the_copies_the_research_records_saw_are_mirrors(shipped: dict[str, Any], url: str) -> None:
+    document = copy.deepcopy(shipped)
+    document["references"][1]["url"] = url
+    assert lint_codes(document, at="references[1].") == {"mirror_link"}
+
+
+def test_every_shipped_reference_links_to_a_doi_or_a_publisher_page_if_any(
+    shipped: dict[str, Any],
+) -> None:
+    # picazovela2016: the records found no DOI and no publisher page, only copies; no link.
+    by_key = {r["key"]: r for r in shipped["references"]}
+    assert by_key["picazovela2016"]["doi"] == "" and by_key["picazovela2016"]["url"] == ""
+    assert all(p.code != "mirror_link" for p in lint_document(shipped))
+
+
 def test_confirmed_records_are_read_from_a_records_document() -> None:
     records = {
         "references": [
