@@ -42,7 +42,12 @@ class Labels:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return to_persian_digits(str(value)) if locale == "fa" else str(value)
+            # The Persian decimal separator: ۳۵٫۵, not ۳۵.۵.
+            return (
+                to_persian_digits(str(value).replace(".", "\u066b"))
+                if locale == "fa"
+                else str(value)
+            )
         return str(value)
 
     @staticmethod

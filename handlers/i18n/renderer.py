@@ -121,4 +121,6 @@ class Renderer:
         if value is None:
             return "—"
         text = f"{value:.{digits}f}" if digits else str(round(value))
+        if locale == "fa":  # the Persian decimal separator: ۳۵٫۵, not ۳۵.۵
+            text = text.replace(".", "\u066b")
         return self._digits(locale, text)
