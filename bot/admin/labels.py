@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-import jdatetime
-
 from handlers.i18n import load_catalogs
+from handlers.i18n.moments import moment_text
 from knowledge import LOCALES, Locale, to_persian_digits
 
 __all__ = ["LOCALES", "Labels", "text_direction"]
-
-# Iran Standard Time, fixed (no daylight saving since 2022), as the report's dates use.
-_IRAN_TIME = timezone(timedelta(hours=3, minutes=30), "IRST")
 
 
 def text_direction(locale: Locale) -> str:
@@ -52,13 +48,5 @@ class Labels:
 
     @staticmethod
     def moment(locale: Locale, value: datetime) -> str:
-        """A time as `YYYY-MM-DD HH:MM UTC`; for Persian readers Solar Hijri, Iran time.
-
-        A naive time is taken as UTC, as stored: 2026-12-07 06:12 UTC is ۱۴۰۵/۰۹/۱۶ ۰۹:۴۲.
-        """
-        if locale != "fa":
-            return f"{value:%Y-%m-%d %H:%M} UTC"
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        local = aware.astimezone(_IRAN_TIME)
-        day = jdatetime.date.fromgregorian(date=local.date())
-        return to_persian_digits(f"{day.year:04d}/{day.month:02d}/{day.day:02d} {local:%H:%M}")
+        """A stored time: Solar Hijri in Iran time for Persian readers, else UTC."""
+        return moment_text(locale, value)
