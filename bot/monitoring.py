@@ -13,8 +13,8 @@ from telegram.ext import Application
 
 from bot.logs import hash_user_id, user_hash_key
 from bot.metrics import Metrics
-from handlers.services import SERVICES_KEY, Services
 from handlers.report.chart_drawer import DRAIN_SECONDS
+from handlers.services import SERVICES_KEY, Services
 
 __all__ = ["MonitoredApplication", "update_kind"]
 

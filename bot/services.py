@@ -10,7 +10,6 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.audit_trail import AuditTrail
 from handlers.checklist.service import Checklist
-from handlers.services import Services
 from handlers.i18n import Renderer
 from handlers.kb_admin.service import KnowledgeAdmin
 from handlers.knowledge_store import KnowledgeStore
@@ -19,6 +18,7 @@ from handlers.plan.service import Plans
 from handlers.privacy.service import Privacy
 from handlers.reminders.service import Reminders
 from handlers.report.chart_drawer import ChartDrawer
+from handlers.services import Services
 from handlers.statistics.service import Statistics
 
 __all__ = ["build_services"]

@@ -30,6 +30,7 @@ from knowledge.model import (
     SubFactor,
     Text,
 )
+from knowledge.platforms import Platform, Reach, fill_platforms
 from knowledge.schema import KBDocument, StageRequiresDoc
 from knowledge.steps import Horizon, Owner, Step, StepVariant, VariantCondition
 
@@ -44,6 +45,10 @@ def build_kb(doc: KBDocument, *, v1_stage_mins: Mapping[str, float] | None = Non
     """The knowledge base of a valid document; `v1_stage_mins` marks one upgraded from version 1."""
     band_keys = [b.key for b in doc.bands]
     mins = v1_stage_mins or {}
+    platforms = tuple(
+        Platform(p.key, _text(p.name), Reach(p.reach), _text(p.note) if p.note else None)
+        for p in doc.platforms
+    )
     return KnowledgeBase(
         scale=_scale(doc.scale),
         scales=tuple((key, _scale(scale)) for key, scale in doc.scales.items()),
@@ -89,8 +94,9 @@ def build_kb(doc: KBDocument, *, v1_stage_mins: Mapping[str, float] | None = Non
         ),
         bands=tuple(Band(b.key, b.min, _text(b.title)) for b in doc.bands),
         owners=tuple(Owner(o.key, _text(o.title)) for o in doc.owners),
-        steps=tuple(_step(s) for s in doc.steps),
+        steps=tuple(_step(s, platforms) for s in doc.steps),
         index_method=doc.index.method,
+        platforms=platforms,
         version=1 if v1_stage_mins is not None else 2,
     )
 
@@ -110,22 +116,42 @@ def _requirement(doc: StageRequiresDoc | None) -> StageRequirement | None:
     return StageRequirement(Condition.ANY_AT_LEAST, tuple(doc.of or ()), doc.any_at_least)
 
 
-def _step(doc: Any) -> Step:
+def _filled(doc: Any, platforms: tuple[Platform, ...], keys: list[str]) -> tuple[Text, Text | None]:
+    """A step text with the platforms' names put in, and the text as written if it changed."""
+    written = _text(doc)
+    by_key = {p.key: p for p in platforms}
+    chosen = [by_key[key] for key in keys if key in by_key]
+    filtered = [p for p in platforms if p.reach is Reach.FILTERED]
+    text = Text(
+        fa=fill_platforms(written.fa, "fa", chosen, filtered),
+        en=fill_platforms(written.en, "en", chosen, filtered),
+    )
+    return text, (written if text != written else None)
+
+
+def _step(doc: Any, platforms: tuple[Platform, ...]) -> Step:
+    text, template = _filled(doc.text, platforms, doc.platforms)
+    variants = []
+    for v in doc.variants:
+        v_text, v_template = _filled(v.text, platforms, doc.platforms)
+        variants.append(
+            StepVariant(
+                when=VariantCondition(region=v.when.region, sectors=tuple(v.when.sector or ())),
+                text=v_text,
+                refs=tuple(v.refs) if v.refs else tuple(doc.refs),
+                template=v_template,
+            )
+        )
     return Step(
         id=doc.id,
-        text=_text(doc.text),
+        text=text,
         refs=tuple(doc.refs),
         owner=doc.owner,
         horizon=Horizon(doc.horizon),
         requires=tuple(doc.requires),
-        variants=tuple(
-            StepVariant(
-                when=VariantCondition(region=v.when.region, sectors=tuple(v.when.sector or ())),
-                text=_text(v.text),
-                refs=tuple(v.refs) if v.refs else tuple(doc.refs),
-            )
-            for v in doc.variants
-        ),
+        variants=tuple(variants),
+        platforms=tuple(doc.platforms),
+        template=template,
     )
 
 

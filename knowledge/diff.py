@@ -140,6 +140,7 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
             ("stages", old.stages, new.stages),
             ("bands", old.bands, new.bands),
             ("owners", old.owners, new.owners),
+            ("platforms", old.platforms, new.platforms),
             ("index", old.index_method, new.index_method),
             ("profile", old.profile, new.profile),
         )

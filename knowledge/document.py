@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.model import KnowledgeBase, Question, Scale, Stage, SubFactor, Text
+from knowledge.platforms import Platform
 from knowledge.steps import Step
 
 __all__ = ["count_summary", "to_document"]
@@ -89,7 +90,7 @@ def _subfactor_doc(kb: KnowledgeBase, sf: SubFactor) -> dict[str, Any]:
 def _step_doc(step: Step) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": step.id,
-        "text": _text_doc(step.text),
+        "text": _text_doc(step.template or step.text),
         "refs": list(step.refs),
         "owner": step.owner,
         "horizon": step.horizon.value,
@@ -103,11 +104,24 @@ def _step_doc(step: Step) -> dict[str, Any]:
                     **({"region": v.when.region} if v.when.region else {}),
                     **({"sector": list(v.when.sectors)} if v.when.sectors else {}),
                 },
-                "text": _text_doc(v.text),
+                "text": _text_doc(v.template or v.text),
                 "refs": list(v.refs),
             }
             for v in step.variants
         ]
+    if step.platforms:
+        doc["platforms"] = list(step.platforms)
+    return doc
+
+
+def _platform_doc(platform: Platform) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "key": platform.key,
+        "name": _text_doc(platform.name),
+        "reach": platform.reach.value,
+    }
+    if platform.note is not None:
+        doc["note"] = _text_doc(platform.note)
     return doc
 
 
@@ -144,6 +158,8 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
         ]
         head["owners"] = [{"key": o.key, "title": _text_doc(o.title)} for o in kb.owners]
         head["steps"] = [_step_doc(step) for step in kb.steps]
+        if kb.platforms:
+            head["platforms"] = [_platform_doc(p) for p in kb.platforms]
     return {
         **head,
         "stages": [_stage_doc(kb, s) for s in kb.stages],

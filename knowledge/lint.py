@@ -5,8 +5,10 @@ e-government researcher and a Persian reader would: every sub-factor rests on en
 from confirmed studies about it, nothing cites an unconfirmed record, a step cites studies about
 a sub-factor that advises it, no link points at a document-sharing copy, and the Persian texts
 keep the glossary's words and the writing rules
-(Persian ی/ک, half-spaces, the decimal separator «٫», no stray Latin words). Each problem keeps
-its path and a code, and is told in Persian or English like the validator's problems.
+(Persian ی/ک, digits and punctuation, half-spaces, the decimal separator «٫», no ezafe mark
+«هٔ»: the project writes the ezafe after ه nowhere; no middle dot, which reads like «۰»; no stray
+Latin words). `catalog_problems` holds the bot's Persian catalogs to the same rules. Each
+problem keeps its path and a code, and is told in Persian or English like the validator's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from knowledge.lint_data import (
     MIRROR_DOMAINS,
 )
 from knowledge.model import Locale
+from knowledge.platforms import PLACEHOLDERS
 from knowledge.problems import Problem
 from knowledge.text import to_persian_digits
 
@@ -34,6 +37,7 @@ __all__ = [
     "LintProblem",
     "LintSettings",
     "advising_subfactors",
+    "catalog_problems",
     "confirmed_from_records",
     "coverage",
     "lint_document",
@@ -52,8 +56,20 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             f"(?!{_WORD_EDGE})"
         ),
     ),
+    ("arabic_digit", re.compile("[\u0660-\u0669]")),
+    ("ezafe_mark", re.compile("\u0647\u0654|\u06c0")),
+    ("latin_punctuation", re.compile(f"(?<=[{_LETTER}\u200c]) ?[,;?]|[,;?](?= ?[{_LETTER}])")),
+    # Between two words or numbers a middle dot reads like the Persian zero «۰»: «۷۵ · ۳».
+    ("middle_dot", re.compile("(?<=[^\\s]) ?[\u00b7\u22c5\u2219] ?(?=[^\\s])")),
     ("latin_decimal", re.compile("[0-9۰-۹]+[.][0-9۰-۹]+")),
     ("latin_word", re.compile("[A-Za-z][A-Za-z0-9-]*")),
+)
+_PERSIAN_PUNCTUATION = {",": "،", ";": "؛", "?": "؟"}
+# What a catalog text holds besides its words: HTML tags and what <code> shows as is,
+# {placeholders}, character references, links and /commands.
+_MARKUP = re.compile(
+    r"<code>.*?</code>|<[^>]+>|\{[^{}]*\}|&#?\w+;|https?://\S+|(?<![\w/])/[a-z_]+",
+    re.S,
 )
 # A glossary word also in its inflected forms: مجرای، مجراها، دیدگاه‌های، نمره‌ای.
 _INFLECTION = "(?:\u200c?(?:هایی|های|ها|ای|ی))?"
@@ -245,6 +261,9 @@ def persian_problems(path: str, text: str) -> list[LintProblem]:
                 params = {"prefix": match.group(1), "text": shown}
             elif code == "zwnj_suffix":
                 params = {"suffix": match.group("spaced") or match.group("joined"), "text": shown}
+            elif code == "latin_punctuation":
+                mark = found.strip()
+                params = {"mark": mark, "persian": _PERSIAN_PUNCTUATION[mark], "text": shown}
             elif code == "latin_word":
                 if found in LATIN_ALLOWED:
                     continue
@@ -260,6 +279,21 @@ def persian_problems(path: str, text: str) -> list[LintProblem]:
     return problems
 
 
+def catalog_problems(
+    path: str, text: str, allowed: frozenset[str] = frozenset()
+) -> list[LintProblem]:
+    """The Persian writing problems of a catalog text, its markup, placeholders and commands aside.
+
+    `allowed` adds Latin words this catalog may show (a format name an administrator reads).
+    """
+    masked = _MARKUP.sub("\u25a1", text)
+    return [
+        problem
+        for problem in persian_problems(path, masked)
+        if not (problem.code == "latin_word" and dict(problem.params)["word"] in allowed)
+    ]
+
+
 def lint_document(
     document: Mapping[str, Any], settings: LintSettings | None = None
 ) -> list[LintProblem]:
@@ -269,5 +303,7 @@ def lint_document(
     problems += _step_problems(document, settings)
     problems += _link_problems(document, settings)
     for path, text in _persian_texts(document):
+        for placeholder in PLACEHOLDERS:  # a step's platform names, checked where they are
+            text = text.replace(placeholder, "\u25a1")
         problems += persian_problems(path, text)
     return problems

@@ -129,6 +129,9 @@ MIRROR_DOMAINS: tuple[str, ...] = (
     "pdfcoffee.com",
     "vdocuments.mx",
     "sci-hub.se",
+    "coek.info",
+    "docslib.org",
+    "documentine.com",
 )
 
 #: The glossary's "not" column (shared/GLOSSARY.md): (the word not to use, the word to use).
@@ -140,6 +143,7 @@ GLOSSARY_PAIRS: tuple[tuple[str, str], ...] = (
     ("دیدگاه", "نظر"),
     ("دیدگاه‌ها", "نظرها"),
     ("نظرگذاری", "نظرها"),
+    ("نظرات", "نظرها"),
     ("نمره", "امتیاز"),
     ("تفصیلی", "کامل"),
     ("نمایه", "مشخصات"),
@@ -149,10 +153,18 @@ GLOSSARY_PAIRS: tuple[tuple[str, str], ...] = (
     ("به صورت", "به‌صورت"),
     ("به عنوان", "به‌عنوان"),
     ("به طور", "به‌طور"),
+    ("مرور ملی", "وضعیت کلی کشور"),
+    ("آنها", "آن‌ها"),
+    ("سؤال", "پرسش"),
+    ("سوال", "پرسش"),
+    ("فیسبوک", "فیس‌بوک"),
+    ("تویتر", "توییتر"),
 )
 
 #: Latin words a Persian text may keep (acronyms a civil servant reads as they are).
-LATIN_ALLOWED: frozenset[str] = frozenset({"DOI", "PDF", "CSV", "URL", "QR", "SMS", "IT"})
+LATIN_ALLOWED: frozenset[str] = frozenset(
+    {"DOI", "PDF", "CSV", "URL", "QR", "SMS", "IT", "YAML", "JSON"}
+)
 
 #: One text per linter rule (code); `{name}` placeholders come from the problem's params.
 LINT_MESSAGES: Mapping[str, Text] = {
@@ -161,17 +173,17 @@ LINT_MESSAGES: Mapping[str, Text] = {
         "sub-factor '{subfactor}' has {count} evidence item(s); at least {minimum} are needed",
     ),
     "coverage_studies": Text(
-        "شواهد زیرعامل «{subfactor}» از {count} مطالعهٔ تأییدشده دربارهٔ همین زیرعامل است؛"
+        "شواهد زیرعامل «{subfactor}» از {count} مطالعه تأییدشده درباره همین زیرعامل است؛"
         " دست‌کم {minimum} مطالعه لازم است",
         "the evidence of sub-factor '{subfactor}' comes from {count} confirmed study(ies)"
         " about it; at least {minimum} are needed",
     ),
     "evidence_off_topic": Text(
-        "سابقهٔ مطالعهٔ «{ref}» آن را دربارهٔ زیرعامل «{subfactor}» نمی‌داند",
+        "سابقه مطالعه «{ref}» آن را درباره زیرعامل «{subfactor}» نمی‌داند",
         "the record of study '{ref}' does not link it to sub-factor '{subfactor}'",
     ),
     "step_off_topic": Text(
-        "سابقهٔ مطالعهٔ «{ref}» آن را دربارهٔ هیچ‌یک از زیرعامل‌هایی که این گام را توصیه می‌کنند"
+        "سابقه مطالعه «{ref}» آن را درباره هیچ‌یک از زیرعامل‌هایی که این گام را توصیه می‌کنند"
         " ({subfactors}) نمی‌داند",
         "the record of study '{ref}' links it to none of the sub-factors that advise this step"
         " ({subfactors})",
@@ -181,7 +193,7 @@ LINT_MESSAGES: Mapping[str, Text] = {
         "reference '{ref}' is not a confirmed record; do not cite it here",
     ),
     "mirror_link": Text(
-        "نشانی به رونوشتی در {domain} پیوند دارد؛ DOI یا صفحهٔ ناشر را بگذارید",
+        "نشانی به رونوشتی در {domain} پیوند دارد؛ DOI یا صفحه ناشر را بگذارید",
         "the link points at a copy on {domain}; use the DOI or the publisher's page",
     ),
     "arabic_letter": Text(
@@ -196,6 +208,22 @@ LINT_MESSAGES: Mapping[str, Text] = {
         "«{text}»: پیش از «{suffix}» نیم‌فاصله بگذارید",
         "'{text}': put a half-space (ZWNJ) before '{suffix}'",
     ),
+    "arabic_digit": Text(
+        "«{text}»: رقم عربی؛ رقم فارسی (۰ تا ۹) بنویسید",
+        "'{text}': an Arabic-Indic digit; write the Persian digits (۰–۹)",
+    ),
+    "ezafe_mark": Text(
+        "«{text}»: این پروژه نشانه اضافه را پس از «ه» نمی‌نویسد؛ «ه» تنها بنویسید",
+        "'{text}': the project writes no ezafe mark after 'ه' (write «ه» alone)",
+    ),
+    "latin_punctuation": Text(
+        "«{text}»: در متن فارسی به‌جای «{mark}» نشانه فارسی «{persian}» بنویسید",
+        "'{text}': write the Persian '{persian}' instead of '{mark}' in a Persian text",
+    ),
+    "middle_dot": Text(
+        "«{text}»: نقطه میانی در فارسی شبیه صفر «۰» خوانده می‌شود؛ ویرگول «،» بگذارید",
+        "'{text}': a middle dot reads like the Persian zero '۰'; use the Persian comma '،'",
+    ),
     "latin_decimal": Text(
         "«{text}»: عدد اعشاری را با ارقام فارسی و ممیز «٫» بنویسید (مانند ۲٫۰)",
         "'{text}': write a decimal with Persian digits and the separator '٫' (as in ۲٫۰)",
@@ -205,7 +233,7 @@ LINT_MESSAGES: Mapping[str, Text] = {
         "'{found}': the glossary uses '{use}'",
     ),
     "latin_word": Text(
-        "واژهٔ لاتین «{word}» در متن فارسی؛ آن را به فارسی بنویسید یا توضیح دهید",
+        "واژه لاتین «{word}» در متن فارسی؛ آن را به فارسی بنویسید یا توضیح دهید",
         "Latin word '{word}' in a Persian text: write it in Persian or explain it",
     ),
 }

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from knowledge.levels import Band, Condition, Stage, StageRequirement
+from knowledge.platforms import Platform
 from knowledge.questions import (
     DontKnowAdvice,
     LowAnswer,
@@ -82,6 +83,7 @@ class KnowledgeBase:
     owners: tuple[Owner, ...] = ()
     steps: tuple[Step, ...] = ()
     index_method: str = "weighted_mean"
+    platforms: tuple[Platform, ...] = ()
     version: int = 2
     # Answer scales other than `scale` (the practice scale), by key, with the same values.
     scales: tuple[tuple[str, Scale], ...] = ()

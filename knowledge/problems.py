@@ -24,7 +24,7 @@ MESSAGES: Mapping[str, Text] = {
     # File and document
     "too_large": Text("حجم فایل بیش از ۱ مگابایت است", "file is larger than 1 MB"),
     "not_utf8": Text("فایل متن UTF-8 نیست", "file is not UTF-8 text"),
-    "not_text": Text("فایل متنی نیست (نویسهٔ NUL دارد)", "file is not text (it contains NUL bytes)"),
+    "not_text": Text("فایل متنی نیست (نویسه NUL دارد)", "file is not text (it contains NUL bytes)"),
     "syntax": Text("YAML یا JSON معتبر نیست: {detail}", "not valid YAML or JSON: {detail}"),
     "aliases": Text(
         "لنگر و ارجاع YAML (&name و *name) پذیرفته نیست؛ هر مقدار را کامل بنویسید",
@@ -47,30 +47,49 @@ MESSAGES: Mapping[str, Text] = {
         "{what} تکراری «{value}»؛ نخستین بار در {first}",
         "duplicate {what} '{value}' (first at {first})",
     ),
-    "stage_zero": Text("یکی از مرحله‌ها باید از کمینهٔ ۰ آغاز شود", "one stage must start at min 0"),
+    "stage_zero": Text("یکی از مرحله‌ها باید از کمینه ۰ آغاز شود", "one stage must start at min 0"),
     "scale_zero": Text(
         "مقیاس باید مقدار ۰ (وجود ندارد) را داشته باشد", "the scale must include 0 (not in place)"
     ),
     "core_question": Text(
-        "دست‌کم یک پرسش از مجموعهٔ پایه (core) لازم است که کنار گذاشته نشده باشد",
+        "دست‌کم یک پرسش از مجموعه پایه (core) لازم است که کنار گذاشته نشده باشد",
         "needs at least one core question that is not retired",
     ),
     "unknown_reference": Text("کلید منبع ناشناخته «{ref}»", "unknown reference key '{ref}'"),
     # Rules of schema version 2 (bands, owners, steps, stage conditions, answer-level advice)
-    "unknown_version": Text("نسخهٔ سند باید ۱ یا ۲ باشد", "the document version must be 1 or 2"),
-    "band_zero": Text("نخستین بازه باید از کمینهٔ ۰ آغاز شود", "the first band must start at min 0"),
+    "unknown_version": Text("نسخه سند باید ۱ یا ۲ باشد", "the document version must be 1 or 2"),
+    "band_zero": Text("نخستین بازه باید از کمینه ۰ آغاز شود", "the first band must start at min 0"),
     "band_order": Text(
-        "کمینهٔ بازه‌ها باید صعودی باشد: این کمینه باید بیشتر از {previous} باشد",
+        "کمینه بازه‌ها باید صعودی باشد: این کمینه باید بیشتر از {previous} باشد",
         "band minimums must ascend: this one must be more than {previous}",
     ),
     "unknown_owner": Text("نقش مسئول ناشناخته «{owner}»", "unknown owner '{owner}'"),
-    "unknown_step": Text("شناسهٔ گام ناشناخته «{step}»", "unknown step id '{step}'"),
+    "unknown_step": Text("شناسه گام ناشناخته «{step}»", "unknown step id '{step}'"),
     "step_cycle": Text(
         "پیش‌نیازهای گام‌ها دور می‌سازند: {cycle}", "step requirements form a cycle: {cycle}"
     ),
+    "unknown_platform": Text(
+        "کلید بستر ناشناخته «{platform}»", "unknown platform key '{platform}'"
+    ),
+    "filtered_platform": Text(
+        "بستر «{platform}» در ایران فیلتر است؛ گامی نباید آن را برای ارائه خدمات توصیه کند",
+        "platform '{platform}' is filtered in Iran: no step may recommend it for services",
+    ),
+    "platforms_unused": Text(
+        "این گام بسترهایی را نام می‌برد، اما متن فارسی و انگلیسی آن هر دو باید {placeholder}"
+        " را داشته باشند تا نام بسترها آنجا بیاید",
+        "the step names platforms, so its Persian and English texts must both hold"
+        " {placeholder} where their names go",
+    ),
+    "platforms_missing": Text(
+        "متن {placeholder} دارد اما فهرستی برای آن نیست: بسترها را در platforms گام نام ببرید"
+        " (برای {filtered} دست‌کم یک بستر فیلترشده در فهرست بسترها لازم است)",
+        "the text holds {placeholder} but nothing fills it: name the step's platforms"
+        " (for {filtered}, the KB's platforms need at least one filtered one)",
+    ),
     "unknown_sector": Text("کلید بخش ناشناخته «{sector}»", "unknown sector key '{sector}'"),
     "variant_when": Text(
-        "شرط این گزینهٔ جایگزین خالی است: منطقه یا بخش را مشخص کنید",
+        "شرط این گزینه جایگزین خالی است: منطقه یا بخش را مشخص کنید",
         "the variant's condition is empty: give a region or a sector",
     ),
     "stage_first_requires": Text(
@@ -94,11 +113,11 @@ MESSAGES: Mapping[str, Text] = {
         "at_most must be below the highest scale value ({max})",
     ),
     "low_missing": Text(
-        "هر پرسش پایه (core) باید یافتهٔ پاسخ پایین (low) داشته باشد",
+        "هر پرسش پایه (core) باید یافته پاسخ پایین (low) داشته باشد",
         "every core question needs a low-answer finding (low)",
     ),
     "dont_know_missing": Text(
-        "هر پرسش پایه (core) باید توصیهٔ «نمی‌دانم» (dont_know) داشته باشد",
+        "هر پرسش پایه (core) باید توصیه «نمی‌دانم» (dont_know) داشته باشد",
         "every core question needs don't-know advice (dont_know)",
     ),
     "unknown_scale": Text(
@@ -117,7 +136,7 @@ MESSAGES: Mapping[str, Text] = {
         "question '{question}' is retired itself: a replacement must be a question still asked",
     ),
     "band_step_is_low": Text(
-        "گام «{step}» گام پاسخ پایینِ پرسش «{question}» از همین زیرعامل است؛ توصیهٔ بازه"
+        "گام «{step}» گام پاسخ پایینِ پرسش «{question}» از همین زیرعامل است؛ توصیه بازه"
         " نباید آن را بیاورد (فقط وقتی به آن پرسش پاسخ پایین داده شود افزوده می‌شود)",
         "step '{step}' is the low-answer step of question '{question}' of this sub-factor;"
         " a band's advice must not include it (it is added only when that question is"
@@ -178,15 +197,15 @@ MESSAGES: Mapping[str, Text] = {
 _WHAT: Mapping[str, Text] = {
     "reference key": Text("کلید منبع", "reference key"),
     "stage key": Text("کلید مرحله", "stage key"),
-    "stage minimum": Text("کمینهٔ مرحله", "stage minimum"),
+    "stage minimum": Text("کمینه مرحله", "stage minimum"),
     "key": Text("کلید", "key"),
     "scale value": Text("مقدار مقیاس", "scale value"),
     "factor key": Text("کلید عامل", "factor key"),
     "sub-factor key": Text("کلید زیرعامل", "sub-factor key"),
-    "question id": Text("شناسهٔ پرسش", "question id"),
+    "question id": Text("شناسه پرسش", "question id"),
     "band key": Text("کلید بازه", "band key"),
     "owner key": Text("کلید نقش مسئول", "owner key"),
-    "step id": Text("شناسهٔ گام", "step id"),
+    "step id": Text("شناسه گام", "step id"),
 }
 
 

@@ -114,6 +114,13 @@ class VariantWhenDoc(_Strict):
     sector: Annotated[list[Key], Field(min_length=1, max_length=40)] | None = None
 
 
+class PlatformDoc(_Strict):
+    key: Key
+    name: LabelText
+    reach: Literal["domestic", "international", "filtered"]
+    note: HelpText | None = None
+
+
 class StepVariantDoc(_Strict):
     when: VariantWhenDoc
     text: MediumText
@@ -128,6 +135,7 @@ class StepDoc(_Strict):
     horizon: Literal["d30", "d90", "later"]
     requires: Annotated[list[StepId], Field(max_length=10)] = []
     variants: Annotated[list[StepVariantDoc], Field(max_length=10)] = []
+    platforms: Annotated[list[Key], Field(max_length=10)] = []
 
 
 class ChoiceDoc(_Strict):
@@ -230,6 +238,7 @@ class KBDocument(_Strict):
     bands: Annotated[list[BandDoc], Field(min_length=2, max_length=10)]
     owners: Annotated[list[OwnerDoc], Field(min_length=1, max_length=30)]
     steps: Annotated[list[StepDoc], Field(min_length=1, max_length=500)]
+    platforms: Annotated[list[PlatformDoc], Field(max_length=40)] = []
     stages: Annotated[list[StageDoc], Field(min_length=1)]
     profile: ProfileDoc
     factors: Annotated[list[FactorDoc], Field(min_length=1)]

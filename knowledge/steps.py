@@ -79,6 +79,7 @@ class StepVariant:
     when: VariantCondition
     text: Text
     refs: tuple[str, ...]
+    template: Text | None = None  # the text as written, when it names platforms by placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,10 @@ class Step:
     horizon: Horizon
     requires: tuple[str, ...] = ()
     variants: tuple[StepVariant, ...] = ()
+    # The KB platforms the step recommends; `text` shows their names where `template` has
+    # the placeholder `{platforms}` (knowledge/platforms.py), None when it has none.
+    platforms: tuple[str, ...] = ()
+    template: Text | None = None
 
     def for_profile(self, profile: Mapping[str, str]) -> tuple[Text, tuple[str, ...]]:
         """The text and references for this profile: the first matching variant, else the step's."""

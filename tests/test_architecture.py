@@ -76,9 +76,7 @@ def under(module: str, *prefixes: str) -> bool:
 def is_service(module: str) -> bool:
     """A feature's use-case module, a shared service module of handlers/, or a handlers module
     that one of those imports (its parts, e.g. handlers.checklist.refinement)."""
-    return (
-        module.endswith(".service") or module in SHARED_SERVICES or module in _service_parts()
-    )
+    return module.endswith(".service") or module in SHARED_SERVICES or module in _service_parts()
 
 
 SHARED_SERVICES = ("handlers.audit_trail", "handlers.knowledge_store")

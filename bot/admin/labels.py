@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.i18n import load_catalogs
+from handlers.i18n.moments import moment_text
 from knowledge import LOCALES, Locale, to_persian_digits
 
 __all__ = ["LOCALES", "Labels", "text_direction"]
@@ -37,11 +38,15 @@ class Labels:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return to_persian_digits(str(value)) if locale == "fa" else str(value)
+            # The Persian decimal separator: ۳۵٫۵, not ۳۵.۵.
+            return (
+                to_persian_digits(str(value).replace(".", "\u066b"))
+                if locale == "fa"
+                else str(value)
+            )
         return str(value)
 
     @staticmethod
     def moment(locale: Locale, value: datetime) -> str:
-        """A time as `YYYY-MM-DD HH:MM UTC`, Persian digits for Persian readers."""
-        shown = f"{value:%Y-%m-%d %H:%M} UTC"
-        return to_persian_digits(shown) if locale == "fa" else shown
+        """A stored time: Solar Hijri in Iran time for Persian readers, else UTC."""
+        return moment_text(locale, value)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from handlers.i18n.catalog import CHAT_FEATURES, load_catalogs
 from handlers.i18n.citation import citation
+from handlers.i18n.moments import moment_text
 from knowledge import Locale, Text, to_persian_digits
 from knowledge.interview import ORGANISATION_MAX_LENGTH
 
@@ -68,6 +69,9 @@ class Renderer:
         )
         self.env.filters["bidi"] = lambda value: bidi_isolate(value)
         self.env.filters["citation"] = citation
+        self.env.filters["moment"] = jinja2.pass_context(
+            lambda ctx, value: moment_text(ctx["locale"], value)
+        )
         self.env.filters["digits"] = jinja2.pass_context(
             lambda ctx, value: self._digits(ctx["locale"], str(value))
         )
@@ -121,4 +125,6 @@ class Renderer:
         if value is None:
             return "—"
         text = f"{value:.{digits}f}" if digits else str(round(value))
+        if locale == "fa":  # the Persian decimal separator: ۳۵٫۵, not ۳۵.۵
+            text = text.replace(".", "\u066b")
         return self._digits(locale, text)

@@ -16,6 +16,7 @@ from knowledge.checks.raw import duplicates, items, keys, subfactor_nodes, unkno
 from knowledge.checks.retired import check_scales
 from knowledge.checks.stages import check_stages
 from knowledge.checks.steps import check_steps
+from knowledge.platform_checks import check_platforms
 from knowledge.problems import Problem, problem
 
 __all__ = ["MAX_BAND_STEPS", "check_v1", "check_v2"]
@@ -44,6 +45,7 @@ def check_v2(data: Mapping[str, Any]) -> Iterator[Problem]:
     yield from check_both_versions(data)
     yield from check_bands(data)
     yield from check_steps(data)
+    yield from check_platforms(data)
     yield from check_stages(data)
     yield from check_scales(data)
     for path, sf in subfactor_nodes(data):

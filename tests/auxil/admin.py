@@ -61,7 +61,7 @@ def revise_first_advice(document: dict[str, Any]) -> None:
         advice["bands"]["absent"]["summary"] if "bands" in advice else advice["obstacle"]["summary"]
     )
     advice["en"] = REVISED_ADVICE
-    advice["fa"] = "توصیهٔ بازنگری‌شده: منشور شفافیت را منتشر کنید."
+    advice["fa"] = "توصیه بازنگری‌شده: منشور شفافیت را منتشر کنید."
 
 
 REVISED_ADVICE = "REVISED ADVICE: publish a transparency charter."

@@ -74,8 +74,9 @@ async def test_the_page_shows_the_summary_in_persian(
 
     rounded = round(summary.overall.readiness, 1)
     readiness = to_persian_digits(str(int(rounded) if rounded.is_integer() else rounded))
+    readiness = readiness.replace(".", "\u066b")  # the Persian decimal separator
     n = to_persian_digits(str(summary.overall.n))
-    assert f"ارزیابی‌های تکمیل‌شده: {n} · میانگین شاخص آمادگی: {readiness} از ۱۰۰" in page
+    assert f"ارزیابی‌های تکمیل‌شده: {n}، میانگین شاخص آمادگی: {readiness} از ۱۰۰" in page
     meters = re.findall(
         r'<meter min="0" max="100" low="[\d.]+" optimum="100" value="([\d.]+)"', page
     )

@@ -13,6 +13,7 @@ from knowledge import read_document, shipped_kb_path
 from knowledge.lint import (
     LintSettings,
     advising_subfactors,
+    catalog_problems,
     confirmed_from_records,
     coverage,
     lint_document,
@@ -50,8 +51,21 @@ PERSIAN_CASES = [
     ("glossary", "از این مجراها و مجرای رسمی", "از این کانال‌ها و کانال رسمی"),
     ("glossary", f"دیدگاه{ZWNJ}های شهروندان", "نظرهای شهروندان"),
     ("glossary", "به عنوان نمونه", f"به{ZWNJ}عنوان نمونه"),
-    ("latin_word", "مدلی بر پایه UTAUT", "مدلی دربارهٔ پذیرش فناوری"),
+    ("latin_word", "مدلی بر پایه UTAUT", "مدلی درباره پذیرش فناوری"),
     ("latin_word", "شاخص Klout", "شاخص اثرگذاری در شبکه"),
+    ("arabic_digit", "۱۶ زیرعامل و \u0663 عامل", "۱۶ زیرعامل و ۳ عامل"),
+    ("ezafe_mark", "نسخه\u0654 فعال", "نسخه فعال"),
+    ("ezafe_mark", "ارائ\u06c0 خدمات", "ارائه خدمات"),
+    ("latin_punctuation", "بخش, استان", "بخش، استان"),
+    ("latin_punctuation", "آماده است?", "آماده است؟"),
+    ("latin_punctuation", "کوتاه; کامل", "کوتاه؛ کامل"),
+    ("middle_dot", "۷۵ · جاافتاده", "۷۵، جاافتاده"),
+    ("middle_dot", "۳ پرسش · ۴ شاهد", "۳ پرسش، ۴ شاهد"),
+    ("glossary", "مرور ملی آن را پیشران می‌داند", "در وضعیت کلی کشور پیشران است"),
+    ("glossary", "سؤالی دارید", "پرسشی دارید"),
+    ("glossary", "وزن همه آنها", f"وزن همه آن{ZWNJ}ها"),
+    ("glossary", "نظرات شهروندان", "نظرهای شهروندان"),
+    ("glossary", "صفحه فیسبوک", f"صفحه فیس{ZWNJ}بوک"),
 ]
 
 
@@ -69,7 +83,20 @@ def test_words_that_merely_contain_a_rule_word_pass() -> None:
 
 
 def test_allowed_latin_words_pass() -> None:
-    assert codes("شناسهٔ DOI و فایل PDF") == []
+    assert codes("شناسه DOI و فایل PDF") == []
+
+
+def test_catalog_texts_are_checked_without_their_markup_placeholders_and_commands() -> None:
+    text = "<b>{count} پرسش</b> &lt;{k}؛ /start و <code>/plan tz Asia/Tehran</code> را بفرستید"
+    assert catalog_problems("welcome", text) == []
+    [found] = catalog_problems("welcome", "<b>{count}</b> پرسش · نمره")[:1]
+    assert found.code == "middle_dot"
+    assert [p.code for p in catalog_problems("x", "کد {code} · نمره")] == ["middle_dot", "glossary"]
+
+
+def test_a_catalog_may_allow_more_latin_words() -> None:
+    assert [p.code for p in catalog_problems("x", "زبان English")] == ["latin_word"]
+    assert catalog_problems("x", "زبان English", frozenset({"English"})) == []
 
 
 def test_a_problem_is_told_in_persian_and_english_with_its_path() -> None:
@@ -159,6 +186,29 @@ def test_a_link_to_a_mirror_domain_is_flagged_and_the_deny_list_is_configurable(
     assert lint_codes(document, at=at) == set()
     own = LintSettings(mirror_domains=("example.org",))
     assert lint_codes(document, own, at=at) == {"mirror_link"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://c.coek.info/pdf-opening-the-black-box.html",
+        "https://docslib.org/doc/123/social-media",
+        "https://online.documentine.com/social-media.html",
+    ],
+)
+def test_the_copies_the_research_records_saw_are_mirrors(shipped: dict[str, Any], url: str) -> None:
+    document = copy.deepcopy(shipped)
+    document["references"][1]["url"] = url
+    assert lint_codes(document, at="references[1].") == {"mirror_link"}
+
+
+def test_every_shipped_reference_links_to_a_doi_or_a_publisher_page_if_any(
+    shipped: dict[str, Any],
+) -> None:
+    # picazovela2016: the records found no DOI and no publisher page, only copies; no link.
+    by_key = {r["key"]: r for r in shipped["references"]}
+    assert by_key["picazovela2016"]["doi"] == "" and by_key["picazovela2016"]["url"] == ""
+    assert all(p.code != "mirror_link" for p in lint_document(shipped))
 
 
 def test_confirmed_records_are_read_from_a_records_document() -> None:

@@ -26,7 +26,7 @@ EFFECT_WORDS = {
 
 
 NATIONAL_WORDS = {
-    "fa": {"driver": "مرور ملی این را پیشرانی رایج می‌داند", "obstacle": "پیشگیری رایج"},
+    "fa": {"driver": "در وضعیت کلی کشور پیشران است", "obstacle": "در وضعیت کلی کشور پیشگیر است"},
     "en": {
         "driver": "the national review finds this a common driver",
         "obstacle": "the national review finds this a common obstacle",

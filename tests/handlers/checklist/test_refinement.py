@@ -30,8 +30,9 @@ from tests.auxil.harness import RunningBot, start_bot
 CORE_VALUES: list[int | None] = [4, 3, 1, 0, 2, 4, None, 3, 0, 1, 4, 4, 2, 0, 3, 1]
 # One per detailed question, in KB order: cap_d2 is answered low (0), the rest high.
 DETAILED_VALUES: list[int | None] = [0, 3, 4, None, 3, 4]
-REFINE = {"fa": "🎯 توصیهٔ دقیق‌تر در سه دقیقهٔ دیگر", "en": "🎯 Sharper advice in three more minutes"}
+REFINE = {"fa": "🎯 توصیه دقیق‌تر در سه دقیقه دیگر", "en": "🎯 Sharper advice in three more minutes"}
 PROGRESS = {"fa": "دقیق‌سازی", "en": "Refinement"}
+COUNTER = {"fa": "— پرسش {number} از {total}", "en": "— {number}/{total}"}
 INDEX = {"fa": "شاخص آمادگی", "en": "Readiness index"}
 ALERTS = {
     "en": {
@@ -97,7 +98,7 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
         assert kb.subfactor(key).title.get(locale) in (intro.text or "")
     separator = {"fa": "، ", "en": " · "}[locale]  # a middle dot reads like ۰ in Persian
     assert _digits(locale, f"{PROGRESS[locale]}{separator}") in (first.text or "")
-    assert _digits(locale, "— 1/6") in (first.text or "")
+    assert _digits(locale, COUNTER[locale].format(number=1, total=6)) in (first.text or "")
     assert kb.question("cap_d2").text.get(locale) in (first.text or "")
     # The same keyboard as every question: the scale, "don't know" and back.
     assert first.button_texts[-2:] == [
@@ -106,7 +107,8 @@ async def test_refining_asks_the_priorities_detailed_questions_and_sharpens_thei
     ]
 
     await answer_questions(user, kb, locale, DETAILED_VALUES[:1])
-    assert _digits(locale, "— 2/6") in (user.last_bot_message.text or "")
+    second = _digits(locale, COUNTER[locale].format(number=2, total=6))
+    assert second in (user.last_bot_message.text or "")
     await answer_questions(user, kb, locale, DETAILED_VALUES[1:])
 
     refined = _since(user, before)
@@ -241,7 +243,7 @@ async def test_cancel_stops_a_refinement_and_keeps_the_results(
     await user.send("/results")
     assert any(REFINE["fa"] in m.button_texts for m in user.bot_messages[before:])
     await user.press(REFINE["fa"])
-    assert "— ۱/۶" in (user.last_bot_message.text or "")
+    assert "— پرسش ۱ از ۶" in (user.last_bot_message.text or "")
 
 
 async def test_the_service_refines_only_the_latest_completed_short_checklist(

@@ -75,7 +75,7 @@ def advice_by_subfactor(kb: KnowledgeBase, locale: Locale, results: str) -> dict
             lines = lines[1:]  # the factor's heading above its first sub-factor
         if not lines:
             continue
-        head = re.split(" · | — ", lines[0])[0]
+        head = re.split(" · |، | — ", lines[0])[0]  # the separator: «، » in Persian
         if head in titles:
             assert titles[head] not in found, f"{head} advised twice"
             found[titles[head]] = with_works("\n".join(lines), results)

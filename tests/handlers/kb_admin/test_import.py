@@ -304,7 +304,7 @@ async def test_a_pending_upload_survives_a_restart_and_is_confirmed_by_the_new_p
     second = await start_bot(emulator, settings)
     try:
         await admin.press("✅ تأیید")
-        assert "نسخهٔ ۲ اکنون فعال است" in (admin.last_bot_message.text or "")
+        assert "نسخه ۲ اکنون فعال است" in (admin.last_bot_message.text or "")
         assert await active_revision(second) == 2
         async with second.runtime.session_factory() as session:
             upload = await session.scalar(select(KbUpload))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.services import Services
 from handlers.organisations.service import ORG_CODE_ALPHABET, ORG_CODE_LENGTH, OrgRefusal
+from handlers.services import Services
 from knowledge.interview import ORGANISATION_MAX_LENGTH
 
 

@@ -23,7 +23,7 @@ from tests.auxil.flows import answer_questions, fill_profile, question_set_butto
 from tests.auxil.harness import RunningBot, start_bot
 
 COMMIT = {"fa": "تعهد به گام‌های برنامه", "en": "Commit to plan steps"}
-ALL_D30 = {"fa": "همهٔ گام‌های ۳۰ روز نخست", "en": "All first-30-day steps"}
+ALL_D30 = {"fa": "همه گام‌های ۳۰ روز نخست", "en": "All first-30-day steps"}
 DONE = {"fa": "انجام شد", "en": "Done"}
 BLOCKED = {"fa": "متوقف مانده", "en": "Blocked"}
 NO_BUDGET = {"fa": "نبود بودجه", "en": "no budget"}

@@ -26,7 +26,7 @@ from storage.respondents import get_respondent
 from tests.auxil.flows import answer_questions, cancel, fill_profile, question_set_button, restart
 from tests.auxil.harness import RunningBot, bot_settings, start_bot
 
-CONTINUE = {"fa": "ادامهٔ چک‌لیست", "en": "Continue the checklist"}
+CONTINUE = {"fa": "ادامه چک‌لیست", "en": "Continue the checklist"}
 AT_QUESTION_FOUR = {"fa": "به پرسش ۴ از ۱۶ رسیده بودید", "en": "You had reached question 4 of 16"}
 AT_PROFILE = {"fa": "مشخصات سازمان شما هنوز کامل نشده است", "en": "profile is not finished yet"}
 
