@@ -129,7 +129,7 @@ MESSAGES: Mapping[str, Text] = {
         "this scale's options must have the main scale's values ({count} from {low} to {top})",
     ),
     "unknown_question": Text(
-        "شناسهٔ پرسش ناشناخته «{question}»", "unknown question id '{question}'"
+        "شناسه پرسش ناشناخته «{question}»", "unknown question id '{question}'"
     ),
     "replaced_by_retired": Text(
         "پرسش «{question}» خود کنار گذاشته شده است؛ جانشین باید پرسشی باشد که هنوز پرسیده می‌شود",
