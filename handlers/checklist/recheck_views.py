@@ -74,8 +74,9 @@ def render_recheck_step(renderer: Renderer, step: RecheckStep) -> Reply:
         return Reply(text)
     view = step.view
     assert view is not None and step.recheck_id is not None
+    scale = kb.scale_of(view.question)
     text = renderer.render(
-        locale, "question.html", view=view, notice=step.notice, scale=kb.scale, recheck=True
+        locale, "question.html", view=view, notice=step.notice, scale=scale, recheck=True
     )
     position = view.number - 1
     rows = [
@@ -85,10 +86,10 @@ def render_recheck_step(renderer: Renderer, step: RecheckStep) -> Reply:
                 callbacks.RecheckAnswer(step.recheck_id, position, option.value),
             )
         ]
-        for option in kb.scale.options
+        for option in scale.options
     ]
     dont_know = callbacks.RecheckAnswer(step.recheck_id, position, None)
-    rows.append([_button(kb.scale.dont_know.get(locale), dont_know)])
+    rows.append([_button(scale.dont_know.get(locale), dont_know)])
     return Reply(text, InlineKeyboardMarkup(rows))
 
 

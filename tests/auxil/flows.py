@@ -46,10 +46,13 @@ async def answer_questions(
 
 
 def answer_label(user: EmulatedUser, value: int | None) -> str:
-    """The label of the newest question's button for `value` (None: "don't know")."""
+    """The label of the newest question's button for `value` (None: "don't know"): a checklist
+    question's (a:…) or a recheck's (ra:…)."""
     shown = "x" if value is None else str(value)
     for message in reversed(user.bot_messages):
-        answers = [(t, d) for row in message.buttons for t, d in row if d and d.startswith("a:")]
+        answers = [
+            (t, d) for row in message.buttons for t, d in row if d and d.startswith(("a:", "ra:"))
+        ]
         for text, data in answers:
             if data.rsplit(":", 1)[-1] == shown:
                 return text

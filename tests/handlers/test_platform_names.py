@@ -22,8 +22,10 @@ TAGS = re.compile(r"<[^>]+>")
 
 
 def absent_everywhere(kb: KnowledgeBase) -> Results:
-    """Every core question answered 'not in place': the band advice that pilots a service."""
-    readiness = assess(kb, QuestionSet.CORE, {q.id: 0 for q in kb.questions(QuestionSet.CORE)})
+    """Every question of the full checklist answered 'not in place': the band advice that pilots
+    a service, and the low answer on where citizens are (a question of the full checklist)."""
+    questions = kb.questions(QuestionSet.DETAILED)
+    readiness = assess(kb, QuestionSet.DETAILED, {q.id: 0 for q in questions})
     profile = {"sector": "municipal", "region": "tehran"}
     completed = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     return Results(1, kb, readiness, advise(kb, readiness, profile), None, profile, completed)

@@ -78,7 +78,7 @@ def test_a_replacement_must_be_a_question_still_asked() -> None:
         (f"{T}.questions[1].retired.replaced_by[0]", "replaced_by_retired")
     ]
     (problem,) = validate_document(revised(t2={"replaced_by": ["nope"]}))
-    assert problem.describe("fa") == "شناسهٔ پرسش ناشناخته «nope»"
+    assert problem.describe("fa") == "شناسه پرسش ناشناخته «nope»"
 
 
 def test_every_subfactor_keeps_a_core_question_that_is_asked() -> None:

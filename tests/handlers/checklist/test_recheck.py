@@ -24,7 +24,7 @@ from tests.auxil.harness import RunningBot
 from tests.handlers.plan.test_plan import local, run_job
 
 COMMIT = {"fa": "تعهد به گام‌های برنامه", "en": "Commit to plan steps"}
-ALL_D30 = {"fa": "همهٔ گام‌های ۳۰ روز نخست", "en": "All first-30-day steps"}
+ALL_D30 = {"fa": "همه گام‌های ۳۰ روز نخست", "en": "All first-30-day steps"}
 OFFER = {"fa": "بیشتر گام‌های شما برای", "en": "Most of your steps for"}
 AGAIN = {"fa": "پاسخ دوباره", "en": "Answering again"}
 AFTER = {"fa": "پیش و پس از پاسخ دوباره", "en": "before and after answering again"}

@@ -79,7 +79,7 @@ async def test_a_detailed_sub_factor_is_asked_again_question_by_question(
         telegram_id=PERSON, language_code="en", plan_assessment_id=first, subfactor_key=key
     )
     assert step.refusal is None and step.view is not None and step.recheck_id is not None
-    questions = step.kb.subfactor(key).questions
+    questions = step.kb.subfactor(key).asked_questions
     assert (step.view.number, step.view.total) == (1, len(questions)) and len(questions) > 1
     assert step.view.previous_answer == 1
     recheck_id = step.recheck_id
