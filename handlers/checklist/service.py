@@ -37,6 +37,7 @@ from knowledge import (
     Locale,
     Notice,
     QuestionSet,
+    Readiness,
     Refine,
     SetProfile,
     View,
@@ -289,11 +290,14 @@ class Checklist:
                 return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
             state = await assessment_store.load_interview_state(session=session, assessment=active)
             notice: Notice | None = Notice.STALE
+            readiness = None
             if _before_refinement(kb, active, state, event):
                 notice = Notice.AT_START  # the short checklist's answers are settled
             elif at_position is None or at_position == position_of(current_view(kb, state)):
-                notice, state = await self._apply(session, active, state, event)
-            step = await self._show(session, respondent, active, notice=notice, state=state)
+                notice, state, readiness = await self._apply(session, active, state, event)
+            step = await self._show(
+                session, respondent, active, notice=notice, state=state, readiness=readiness
+            )
         # Only the event that completes the active assessment leads to its results here.
         if completes and step.results is not None and self._observer is not None:
             self._observer.assessment_completed()
@@ -461,9 +465,11 @@ class Checklist:
 
     async def _apply(
         self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
-    ) -> tuple[Notice | None, InterviewState]:
+    ) -> tuple[Notice | None, InterviewState, Readiness | None]:
+        """Apply `event` and store the new state; on completion, the results computed once."""
         kb = await self._knowledge.revision(assessment.kb_revision)
         transition = advance(kb, state, event)
+        readiness = None
         if transition.changed:
             await assessment_store.save_interview_state(
                 session=session, assessment=assessment, state=transition.state, previous=state
@@ -478,7 +484,7 @@ class Checklist:
                     else assessment_store.complete_assessment
                 )
                 await complete(session=session, assessment=assessment, readiness=readiness)
-        return transition.notice, transition.state
+        return transition.notice, transition.state, readiness
 
     async def _show(
         self,
@@ -490,6 +496,7 @@ class Checklist:
         resumed: bool = False,
         state: InterviewState | None = None,
         as_results: bool = False,
+        readiness: Readiness | None = None,
     ) -> Step:
         """The assessment's current step; `as_results` shows a completed assessment's results
         even while its refinement is under way (those of the short checklist, until it ends)."""
@@ -512,7 +519,8 @@ class Checklist:
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
             refined = state.refined if assessment.refined_at is not None else ()
-            readiness = assess(kb, state.question_set, state.answers, refined=refined)
+            if readiness is None:  # else just computed and stored by _apply
+                readiness = assess(kb, state.question_set, state.answers, refined=refined)
             assert assessment.id is not None
             comparison = await compare_with_previous(
                 session=session,
