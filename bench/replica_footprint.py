@@ -78,7 +78,9 @@ async def converse(emulator: BotApiEmulator, user_id: int, semaphore: asyncio.Se
         await answer_questions(user, kb, "fa", VALUES)
 
 
-async def measure(server_url: str, replicas: int, users: int, concurrency: int) -> None:
+async def measure(
+    server_url: str, replicas: int, users: int, concurrency: int, update_concurrency: int
+) -> None:
     server = make_url(normalise_database_url(server_url))
     name = f"pishran_bench_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -94,6 +96,7 @@ async def measure(server_url: str, replicas: int, users: int, concurrency: int) 
         "BOT_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
         "BOT_API_FILE_URL": f"http://127.0.0.1:{port}/file/bot",
         "DATABASE_URL": server.set(database=name).render_as_string(hide_password=False),
+        "UPDATE_CONCURRENCY": str(update_concurrency),
     }
     peak = 0
     try:
@@ -135,7 +138,10 @@ async def measure(server_url: str, replicas: int, users: int, concurrency: int) 
         await admin.dispose()
 
     updates = users * 22
-    print(f"replicas: {replicas}, users: {users} (core checklist, {concurrency} at a time)")
+    print(
+        f"replicas: {replicas}, users: {users} (core checklist, {concurrency} at a time), "
+        f"UPDATE_CONCURRENCY={update_concurrency}"
+    )
     print(f"updates: {updates} in {elapsed:.1f} s = {updates / elapsed:.1f} updates/s")
     for process, before, after, latency in zip(processes, idle, busy, latencies, strict=True):
         print(
@@ -149,14 +155,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=10, help="users at a time")
+    parser.add_argument("--update-concurrency", type=int, default=4, help="each replica's")
     args = parser.parse_args()
     url = os.environ.get("PISHRAN_BENCH_POSTGRES_URL") or os.environ.get(
         "PISHRAN_TEST_POSTGRES_URL"
     )
     if not url:
         raise SystemExit("set PISHRAN_BENCH_POSTGRES_URL to a PostgreSQL server URL")
-    asyncio.run(measure(url, args.replicas, args.users, args.concurrency))
+    asyncio.run(measure(url, args.replicas, args.users, args.concurrency, args.update_concurrency))
 
 
 if __name__ == "__main__":

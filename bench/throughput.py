@@ -339,7 +339,10 @@ def main() -> None:
     parser.add_argument("--patience", type=float, default=900.0, help="seconds to wait for a reply")
     parser.add_argument("--log-level", default="INFO", help="our bot's LOG_LEVEL")
     parser.add_argument(
-        "--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY for both bots"
+        "--concurrency",
+        type=int,
+        default=4,
+        help="UPDATE_CONCURRENCY for both bots (the bot's default)",
     )
     parser.add_argument(
         "--flood-limit",

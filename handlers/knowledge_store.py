@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import KnowledgeBase, SearchIndex, load_kb
+from storage.db import read_only
 from storage.kb_revisions import get_active_kb_revision, get_kb_revision
 
 __all__ = ["KnowledgeStore"]
@@ -37,6 +38,7 @@ class KnowledgeStore:
         now = self._clock()
         if self._active is None or now - self._active[1] >= self._active_ttl:
             async with self._session_factory() as session:
+                await read_only(session)  # inside a writer's transaction: must not wait for it
                 row = await get_active_kb_revision(session=session)
             if row is None or row.id is None:
                 raise LookupError("no knowledge base revision stored: run `pishran db upgrade`")
@@ -52,6 +54,7 @@ class KnowledgeStore:
         if kb is None:
             async with self._lock:
                 async with self._session_factory() as session:
+                    await read_only(session)
                     row = await get_kb_revision(session=session, revision_id=revision)
                 if row is None:
                     raise LookupError(f"knowledge base revision {revision} not found")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from knowledge.interview import PROFILE_FIELDS, InterviewState
-from knowledge.model import QuestionSet
-from storage.db import count_affected_rows, dialect_insert
+from storage.db import count_affected_rows
+from storage.interview_states import (
+    StaleAssessmentError,
+    load_interview_state,
+    profile_columns,
+    save_interview_state,
+    update_if_current,
+)
 from storage.models import (
-    Answer,
     Assessment,
     AssessmentScore,
     AssessmentStatus,
@@ -46,39 +48,29 @@ __all__ = [
 ]
 
 
-class StaleAssessmentError(Exception):
-    """The assessment changed (or closed) since it was read: another update saved first."""
-
-    def __init__(self, assessment_id: int, version: int) -> None:
-        super().__init__(
-            f"assessment {assessment_id} is no longer active at version {version}; "
-            "another update saved it first: reload it and try again"
-        )
-        self.assessment_id = assessment_id
-        self.version = version
-
-
 async def get_assessment(*, session: AsyncSession, assessment_id: int) -> Assessment | None:
     """The assessment with this id, whatever its status."""
     return await session.get(Assessment, assessment_id)
 
 
+_ACTIVE = select(Assessment).where(
+    col(Assessment.respondent_id) == bindparam("respondent_id"),
+    col(Assessment.status) == AssessmentStatus.ACTIVE,
+)
+# Built once: an answer's statements are the same every time, only their values change.
+_ACTIVE_FOR_UPDATE = _ACTIVE.with_for_update().execution_options(populate_existing=True)
+_LOCK_RESPONDENT = (
+    select(col(Respondent.id)).where(col(Respondent.id) == bindparam("id")).with_for_update()
+)
+
+
 async def _lock_respondent(session: AsyncSession, respondent_id: int) -> None:
     # Always the respondent first, also when there is no assessment yet to lock: one order
     # for every caller means no deadlocks, and two concurrent starts cannot both insert.
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks; a write that changes nothing takes its one write lock now.
-        statement = (
-            update(Respondent)
-            .where(col(Respondent.id) == respondent_id)
-            .values(id=Respondent.id)
-            .execution_options(synchronize_session=False)
-        )
-        await session.execute(statement)
-        return
-    await session.execute(
-        select(col(Respondent.id)).where(col(Respondent.id) == respondent_id).with_for_update()
-    )
+    # SQLite has no row locks: its writing transactions hold the one write lock from their
+    # BEGIN IMMEDIATE (storage/sqlite.py), which serialises them already.
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(_LOCK_RESPONDENT, {"id": respondent_id})
 
 
 async def get_active_assessment(
@@ -89,14 +81,10 @@ async def get_active_assessment(
     `for_update` locks the respondent, then the assessment, until the transaction ends, so
     that concurrent updates for one person take turns instead of failing later.
     """
-    statement = select(Assessment).where(
-        col(Assessment.respondent_id) == respondent_id,
-        col(Assessment.status) == AssessmentStatus.ACTIVE,
-    )
     if for_update:
         await _lock_respondent(session, respondent_id)
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    return await session.scalar(statement)
+    statement = _ACTIVE_FOR_UPDATE if for_update else _ACTIVE
+    return await session.scalar(statement, {"respondent_id": respondent_id})
 
 
 async def get_latest_completed_assessment(
@@ -116,13 +104,6 @@ async def get_latest_completed_assessment(
     return await session.scalar(statement.limit(1))
 
 
-def _profile_columns(profile: Mapping[str, str]) -> dict[str, str | None]:
-    unknown = set(profile) - set(PROFILE_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown profile fields {sorted(unknown)}; expected {PROFILE_FIELDS}")
-    return {name: profile.get(name) or None for name in PROFILE_FIELDS}
-
-
 async def start_assessment(
     *,
     session: AsyncSession,
@@ -139,7 +120,7 @@ async def start_assessment(
     if active is not None:
         await cancel_assessment(session=session, assessment=active)
     now = get_datetime_utc()
-    columns = _profile_columns(profile or {})
+    columns = profile_columns(profile or {})
     assessment = Assessment(
         respondent_id=respondent_id,
         kb_revision=kb_revision,
@@ -167,34 +148,6 @@ async def get_refining_assessment(
     return latest
 
 
-async def _update_active(
-    session: AsyncSession,
-    assessment: Assessment,
-    values: dict[str, Any],
-    status: AssessmentStatus = AssessmentStatus.ACTIVE,
-) -> None:
-    """Write `values` if the row still has `status` at the version we read; bump the version.
-
-    `status` is ACTIVE but while a completed assessment is refined (it stays COMPLETED).
-    """
-    assert assessment.id is not None
-    values = {**values, "version": assessment.version + 1, "updated_at": get_datetime_utc()}
-    result = await session.execute(
-        update(Assessment)
-        .where(
-            col(Assessment.id) == assessment.id,
-            col(Assessment.version) == assessment.version,
-            col(Assessment.status) == status,
-        )
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if count_affected_rows(result) != 1:
-        raise StaleAssessmentError(assessment.id, assessment.version)
-    for key, value in values.items():
-        set_committed_value(assessment, key, value)
-
-
 async def cancel_assessment(*, session: AsyncSession, assessment: Assessment) -> bool:
     """Cancel the assessment if it is still active; False if it had already closed."""
     result = await session.execute(
@@ -213,95 +166,13 @@ async def cancel_assessment(*, session: AsyncSession, assessment: Assessment) ->
     return count_affected_rows(result) > 0
 
 
-async def _stored_answers(session: AsyncSession, assessment_id: int) -> dict[str, int | None]:
-    rows = await session.execute(
-        select(col(Answer.question_id), col(Answer.value)).where(
-            col(Answer.assessment_id) == assessment_id
-        )
-    )
-    return {question_id: value for question_id, value in rows.tuples()}
-
-
-async def load_interview_state(*, session: AsyncSession, assessment: Assessment) -> InterviewState:
-    """The interview state stored for the assessment."""
-    assert assessment.id is not None
-    profile = {
-        name: value for name in PROFILE_FIELDS if (value := getattr(assessment, name)) is not None
-    }
-    return InterviewState(
-        profile=MappingProxyType(profile),
-        question_set=QuestionSet(assessment.question_set) if assessment.question_set else None,
-        answers=MappingProxyType(await _stored_answers(session, assessment.id)),
-        cursor=assessment.cursor,
-        refined=tuple(assessment.refined or ()),
-    )
-
-
-async def save_interview_state(
-    *,
-    session: AsyncSession,
-    assessment: Assessment,
-    state: InterviewState,
-    previous: InterviewState | None = None,
-) -> None:
-    """Store `state` for the assessment, writing only what changed.
-
-    `previous` is the state loaded in this transaction, if the caller has it: its answers are
-    then not read again. Raises StaleAssessmentError when another update saved (or closed)
-    the assessment since it was read; the caller's transaction should then be rolled back.
-    A completed assessment is saved only to refine it (it stays completed meanwhile).
-    """
-    assert assessment.id is not None
-    columns: dict[str, Any] = {
-        **_profile_columns(state.profile),
-        "question_set": state.question_set.value if state.question_set else None,
-        "cursor": state.cursor,
-        "refined": list(state.refined) or None,
-    }
-    changed = {key: value for key, value in columns.items() if getattr(assessment, key) != value}
-    status = AssessmentStatus.ACTIVE
-    if assessment.status == AssessmentStatus.COMPLETED:
-        status = AssessmentStatus.COMPLETED
-    # The version check comes first, so a stale save writes nothing.
-    await _update_active(session, assessment, changed, status)
-
-    # The version check passed: nothing changed since `previous` was loaded.
-    stored = (
-        dict(previous.answers)
-        if previous is not None
-        else await _stored_answers(session, assessment.id)
-    )
-    gone = stored.keys() - state.answers.keys()
-    if gone:
-        await session.execute(
-            delete(Answer).where(
-                col(Answer.assessment_id) == assessment.id,
-                col(Answer.question_id).in_(gone),
-            )
-        )
-    now = get_datetime_utc()
-    rows = [
-        {"assessment_id": assessment.id, "question_id": qid, "value": value, "answered_at": now}
-        for qid, value in state.answers.items()
-        if qid not in stored or stored[qid] != value
-    ]
-    if rows:
-        insert = dialect_insert(session, Answer).values(rows)
-        await session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["assessment_id", "question_id"],
-                set_={"value": insert.excluded.value, "answered_at": insert.excluded.answered_at},
-            )
-        )
-
-
 async def complete_assessment(
     *, session: AsyncSession, assessment: Assessment, readiness: scoring.Readiness
 ) -> None:
     """Close the assessment with its readiness, storing factor and sub-factor results."""
     assert assessment.id is not None
     now = get_datetime_utc()
-    await _update_active(
+    await update_if_current(
         session,
         assessment,
         {
@@ -323,7 +194,7 @@ async def complete_refinement(
     caller's transaction commits, never a mix of old and new.
     """
     assert assessment.id is not None
-    await _update_active(
+    await update_if_current(
         session,
         assessment,
         {

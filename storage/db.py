@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Result, event, text
+from sqlalchemy import Connection, CursorResult, Result, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.sqlite import READ_ONLY_OPTION, configure_sqlite
 
 __all__ = [
     "ALEMBIC_INI",
@@ -28,6 +30,7 @@ __all__ = [
     "dialect_insert",
     "normalise_database_url",
     "ping_database",
+    "read_only",
     "redact_database_url",
     "upgrade_database",
 ]
@@ -36,7 +39,6 @@ __all__ = [
 #: nothing installed. Set DATABASE_URL to a PostgreSQL URL for production or several replicas.
 DEFAULT_DATABASE_PATH = Path("pishran.sqlite3")
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
-SQLITE_BUSY_TIMEOUT_MS = 5_000
 # Any constant will do; it only has to be the same in every replica that starts at once.
 _MIGRATION_LOCK_KEY = 0x5049_5348  # "PISH"
 
@@ -60,17 +62,14 @@ def normalise_database_url(database_url: str) -> str:
     return database_url
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys (and so ON DELETE CASCADE) off unless every connection
-    # asks; WAL lets readers proceed while one writer commits.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL syncs every commit (about 3.6 ms here, see bench/README.md): the bot tells people
-    # their answers are saved, so a power cut or an OS crash must not lose the last commits.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+async def read_only(session: AsyncSession) -> None:
+    """Begin the session's transaction as a reader: on SQLite it then never waits for writers.
+
+    Call it before the session's first statement, only where the transaction writes nothing
+    (a write would then fail under contention instead of waiting its turn). Every other
+    transaction on SQLite begins IMMEDIATE, holding the one write lock from its start.
+    """
+    await session.connection(execution_options={READ_ONLY_OPTION: True})
 
 
 def redact_database_url(database_url: str) -> str:
@@ -93,7 +92,7 @@ def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=echo, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        configure_sqlite(engine)
         return engine
     return create_async_engine(
         url,

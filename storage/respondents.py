@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,11 +24,12 @@ def _check_language(language: str | None) -> None:
         raise ValueError(f"unsupported language {language!r}; expected one of {LOCALES}")
 
 
+_BY_TELEGRAM_ID = select(Respondent).where(col(Respondent.telegram_id) == bindparam("telegram_id"))
+
+
 async def get_respondent(*, session: AsyncSession, telegram_id: int) -> Respondent | None:
     """The respondent with this Telegram id, if known."""
-    return await session.scalar(
-        select(Respondent).where(col(Respondent.telegram_id) == telegram_id)
-    )
+    return await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
 
 
 async def get_or_create_respondent(

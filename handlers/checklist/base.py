@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.checklist.steps import ChecklistObserver, Step
 from handlers.knowledge_store import KnowledgeStore
 from handlers.respondents import locale_of, respondent_for
-from knowledge import Event, InterviewState, Locale, Notice
+from knowledge import Event, InterviewState, Locale, Notice, Readiness
 from storage import respondents as respondent_store
 from storage.models import Assessment, Respondent
 
@@ -67,12 +67,13 @@ class ChecklistBase:
         resumed: bool = False,
         state: InterviewState | None = None,
         as_results: bool = False,
+        readiness: Readiness | None = None,
     ) -> Step:
         raise NotImplementedError
 
     async def _apply(
         self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
-    ) -> tuple[Notice | None, InterviewState]:
+    ) -> tuple[Notice | None, InterviewState, Readiness | None]:
         raise NotImplementedError
 
     async def _abandon_refinement(self, session: AsyncSession, assessment: Assessment) -> None:

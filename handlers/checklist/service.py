@@ -35,6 +35,7 @@ from knowledge import (
     InterviewState,
     Notice,
     QuestionSet,
+    Readiness,
     SetProfile,
     View,
     advance,
@@ -171,11 +172,14 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
                 return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
             state = await assessment_store.load_interview_state(session=session, assessment=active)
             notice: Notice | None = Notice.STALE
+            readiness = None
             if before_refinement(kb, active, state, event):
                 notice = Notice.AT_START  # the short checklist's answers are settled
             elif at_position is None or at_position == position_of(current_view(kb, state)):
-                notice, state = await self._apply(session, active, state, event)
-            step = await self._show(session, respondent, active, notice=notice, state=state)
+                notice, state, readiness = await self._apply(session, active, state, event)
+            step = await self._show(
+                session, respondent, active, notice=notice, state=state, readiness=readiness
+            )
         # Only the event that completes the active assessment leads to its results here.
         if completes and step.results is not None and self._observer is not None:
             self._observer.assessment_completed()
@@ -198,9 +202,11 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
 
     async def _apply(
         self, session: AsyncSession, assessment: Assessment, state: InterviewState, event: Event
-    ) -> tuple[Notice | None, InterviewState]:
+    ) -> tuple[Notice | None, InterviewState, Readiness | None]:
+        """Apply `event` and store the new state; on completion, the results computed once."""
         kb = await self._knowledge.revision(assessment.kb_revision)
         transition = advance(kb, state, event)
+        readiness = None
         if transition.changed:
             await assessment_store.save_interview_state(
                 session=session, assessment=assessment, state=transition.state, previous=state
@@ -215,7 +221,7 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
                     else assessment_store.complete_assessment
                 )
                 await complete(session=session, assessment=assessment, readiness=readiness)
-        return transition.notice, transition.state
+        return transition.notice, transition.state, readiness
 
     async def _show(
         self,
@@ -227,6 +233,7 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         resumed: bool = False,
         state: InterviewState | None = None,
         as_results: bool = False,
+        readiness: Readiness | None = None,
     ) -> Step:
         """The assessment's current step; `as_results` shows a completed assessment's results
         even while its refinement is under way (those of the short checklist, until it ends)."""
@@ -249,7 +256,8 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
             refined = state.refined if assessment.refined_at is not None else ()
-            readiness = assess(kb, state.question_set, state.answers, refined=refined)
+            if readiness is None:  # else just computed and stored by _apply
+                readiness = assess(kb, state.question_set, state.answers, refined=refined)
             assert assessment.id is not None
             comparison = await compare_with_previous(
                 session=session,

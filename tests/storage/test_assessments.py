@@ -211,8 +211,10 @@ async def test_saving_from_a_stale_version_fails(
         assessment_id = (await create_assessment(session, respondent)).id
     assert assessment_id is not None
     async with session_factory() as first, session_factory() as second:
-        mine = await get_assessment(session=first, assessment_id=assessment_id)
         theirs = await get_assessment(session=second, assessment_id=assessment_id)
+        # Its read ends here: on SQLite a transaction holds the write lock from its start.
+        await second.commit()
+        mine = await get_assessment(session=first, assessment_id=assessment_id)
         assert mine is not None
         assert theirs is not None
 
@@ -239,11 +241,15 @@ async def test_only_one_of_two_concurrent_saves_wins(
     async def save(cursor: int) -> bool:
         state = InterviewState(profile=PROFILE, cursor=cursor)
         try:
-            async with session_factory() as session, session.begin():
-                assessment = await get_assessment(session=session, assessment_id=assessment_id)
+            async with session_factory() as session:
+                # Each reads in a transaction of its own: on SQLite a transaction holds the
+                # write lock from its start, so two can never both be between read and write.
+                async with session.begin():
+                    assessment = await get_assessment(session=session, assessment_id=assessment_id)
                 assert assessment is not None
                 await both_read.wait()  # both have read version 0 before either writes
-                await save_interview_state(session=session, assessment=assessment, state=state)
+                async with session.begin():
+                    await save_interview_state(session=session, assessment=assessment, state=state)
         except StaleAssessmentError:
             return False
         return True

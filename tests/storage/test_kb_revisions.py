@@ -142,15 +142,22 @@ async def test_shipped_revision_survives_concurrent_start_ups(
 ) -> None:
     async with session_factory() as first, session_factory() as second:
         await ensure_shipped_kb_revision(session=first, content=SHIPPED)
-        # The second start-up finds the table empty and waits on the first one's insert.
+        # PostgreSQL: the second start-up finds the table empty and waits on the first one's
+        # insert. SQLite: its transaction waits for the first's to end (BEGIN IMMEDIATE), then
+        # finds the first's revision and stores its own changed content after it.
         racing = asyncio.create_task(ensure_shipped_kb_revision(session=second, content=EDITED))
         await asyncio.sleep(0.1)
         await first.commit()
         revision = await racing
         await second.commit()
 
-        assert (revision.id, revision.content) == (1, SHIPPED)
-        assert len(await list_kb_revisions(session=second)) == 1
+        stored = await list_kb_revisions(session=second)
+        first_revision = await get_kb_revision(session=second, revision_id=1)
+        assert first_revision is not None and first_revision.content == SHIPPED
+        if second.get_bind().dialect.name == "sqlite":
+            assert (revision.id, revision.content, len(stored)) == (2, EDITED, 2)
+        else:
+            assert (revision.id, revision.content, len(stored)) == (1, SHIPPED, 1)
 
 
 async def test_newest_revision_is_active_and_rollback_appends(session: AsyncSession) -> None:
