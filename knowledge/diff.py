@@ -139,6 +139,7 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
             ("stages", old.stages, new.stages),
             ("bands", old.bands, new.bands),
             ("owners", old.owners, new.owners),
+            ("block_reasons", old.block_reasons, new.block_reasons),
             ("index", old.index_method, new.index_method),
             ("profile", old.profile, new.profile),
         )

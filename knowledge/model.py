@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from knowledge.levels import Band, Condition, Stage, StageRequirement
 from knowledge.steps import Owner, Step
+
+if TYPE_CHECKING:  # knowledge.block_reasons imports the checks, which import this module
+    from knowledge.block_reasons import BlockReason
 
 __all__ = [
     "INDEX_METHODS",
@@ -266,6 +269,7 @@ class KnowledgeBase:
     steps: tuple[Step, ...] = ()
     index_method: str = "weighted_mean"
     version: int = 2
+    block_reasons: tuple[BlockReason, ...] = ()
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
@@ -349,6 +353,8 @@ class KnowledgeBase:
             yield f"bands[{i}].title", b.title
         for i, o in enumerate(self.owners):
             yield f"owners[{i}].title", o.title
+        for i, r in enumerate(self.block_reasons):
+            yield f"block_reasons[{i}].title", r.title
         for i, step in enumerate(self.steps):
             yield f"steps[{i}].text", step.text
             for k, variant in enumerate(step.variants):

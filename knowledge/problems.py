@@ -62,6 +62,10 @@ MESSAGES: Mapping[str, Text] = {
         "کمینهٔ بازه‌ها باید صعودی باشد: این کمینه باید بیشتر از {previous} باشد",
         "band minimums must ascend: this one must be more than {previous}",
     ),
+    "block_reason_other": Text(
+        "فهرست دلیل‌های توقف باید دلیل «{key}» را داشته باشد (همان که توضیح می‌خواهد)",
+        "the blocking reasons must include '{key}' (the one that asks for a note)",
+    ),
     "unknown_owner": Text("نقش مسئول ناشناخته «{owner}»", "unknown owner '{owner}'"),
     "unknown_step": Text("شناسهٔ گام ناشناخته «{step}»", "unknown step id '{step}'"),
     "step_cycle": Text(
@@ -170,6 +174,7 @@ _WHAT: Mapping[str, Text] = {
     "question id": Text("شناسهٔ پرسش", "question id"),
     "band key": Text("کلید بازه", "band key"),
     "owner key": Text("کلید نقش مسئول", "owner key"),
+    "block reason key": Text("کلید دلیل توقف", "blocking reason key"),
     "step id": Text("شناسهٔ گام", "step id"),
 }
 
