@@ -215,12 +215,11 @@ async def _blockers_pressed(
         )
         return
     letter = choice.grouping[1]
-    label = f"{renderer.text(locale, 'stats_export_blockers')} · "
-    label += _blockers_grouping_label(context, admin, letter)
+    grouping = _blockers_grouping_label(context, admin, letter)
     if choice.file_format is None:
         await query.answer()
         await query.edit_message_text(
-            renderer.text(locale, "stats_export_format", grouping=label),
+            renderer.text(locale, "stats_export_blockers_format", grouping=grouping),
             reply_markup=InlineKeyboardMarkup([_format_row(choice.grouping)]),
         )
         return
@@ -232,7 +231,6 @@ async def _blockers_pressed(
         action="stats.blockers",
         detail={"by": request.by.value if request.by else None, "format": request.format.value},
     )
-    grouping = _blockers_grouping_label(context, admin, letter)
     await _message(update).chat.send_document(
         InputFile(io.BytesIO(content), filename=request.filename),
         caption=renderer.text(locale, "stats_export_blockers_caption", grouping=grouping),

@@ -71,7 +71,8 @@ async def test_an_admin_exports_the_blockers_through_the_buttons(
     await admin.press(blockers)
     assert admin.last_bot_message.text == RENDERER.text(locale, "stats_export_blockers_grouping")
     await admin.press(column)
-    assert f"{blockers} · {column}" in (admin.last_bot_message.text or "")
+    chosen = RENDERER.text(locale, "stats_export_blockers_format", grouping=column)
+    assert admin.last_bot_message.text == chosen
     await admin.press(file_format.upper())
 
     document = admin.last_bot_message.document
