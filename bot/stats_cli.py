@@ -1,29 +1,30 @@
-"""`pishran stats export`: aggregated, anonymised statistics to a CSV, JSON or XLSX file."""
+"""`pishran stats export`: aggregated, anonymised statistics to a CSV, JSON or XLSX file.
+
+`--table readiness` (the default): the readiness statistics of completed assessments.
+`--table blockers`: what blocks agencies (committed plan steps done, in progress and blocked,
+and the blocking reasons), the same file as `GET /api/stats/blockers`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from storage.stats.dimensions import Dimension, parse_dimensions
+from storage.stats.dimensions import parse_dimensions
 
 if TYPE_CHECKING:
+    from handlers.statistics.blockers import BlockersExport
     from handlers.statistics.service import ExportRequest
 
-__all__ = ["add_stats_commands", "export_stats"]
+__all__ = ["add_stats_commands", "export_blockers", "export_stats"]
 
 
 FORMATS = ("csv", "json", "xlsx")
-
-
-def _dimensions(text: str) -> tuple[Dimension, ...]:
-    try:
-        return parse_dimensions(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+TABLES = ("readiness", "blockers")
 
 
 async def export_stats(request: ExportRequest, out: BinaryIO, *, progress: bool = True) -> int:
@@ -54,21 +55,50 @@ async def export_stats(request: ExportRequest, out: BinaryIO, *, progress: bool 
         await runtime.close()
 
 
+async def export_blockers(request: BlockersExport, out: BinaryIO) -> None:
+    """Write what blocks agencies (the published plan figures) to `out`."""
+    from bot.application import start_runtime
+    from bot.settings import load_settings
+
+    runtime = await start_runtime(load_settings(), migrate=False)
+    try:
+        statistics = runtime.services.statistics
+        assert statistics is not None
+        async for chunk in statistics.export_blockers(request):
+            out.write(chunk)
+    finally:
+        await runtime.close()
+
+
+def _write(args: argparse.Namespace, export: Callable[[BinaryIO], Coroutine[Any, Any, Any]]) -> Any:
+    if str(args.out) == "-":
+        return asyncio.run(export(sys.stdout.buffer))
+    with Path(args.out).open("wb") as out:
+        return asyncio.run(export(out))
+
+
 def _export(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
+    from handlers.statistics.blockers import BlockersExport, parse_plan_dimension
     from handlers.statistics.exports import ExportFormat
     from handlers.statistics.service import ExportRequest
 
-    request = ExportRequest(
-        by=args.by,
-        format=ExportFormat(args.format),
-        locale=args.lang or load_settings().default_language,
-    )
-    if str(args.out) == "-":
-        groups = asyncio.run(export_stats(request, sys.stdout.buffer))
-    else:
-        with Path(args.out).open("wb") as out:
-            groups = asyncio.run(export_stats(request, out))
+    try:
+        blockers = args.table == "blockers"
+        by = parse_plan_dimension(args.by) if blockers else parse_dimensions(args.by)
+    except ValueError as exc:
+        args.parser.error(f"argument --by: {exc}")
+    file_format = ExportFormat(args.format)
+    locale = args.lang or load_settings().default_language
+    if blockers:
+        assert not isinstance(by, tuple)
+        export = BlockersExport(by, file_format, locale)
+        _write(args, lambda out: export_blockers(export, out))
+        print(f"{export.filename} exported", file=sys.stderr)
+        return 0
+    assert isinstance(by, tuple)
+    request = ExportRequest(by=by, format=file_format, locale=locale)
+    groups = _write(args, lambda out: export_stats(request, out))
     print(f"{groups} group(s) exported as {request.format.value}", file=sys.stderr)
     return 0
 
@@ -80,19 +110,30 @@ def add_stats_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     export = stats.add_parser(
         "export",
-        help="export statistics of completed assessments (groups under STATS_K are left out; "
-        "every figure is perturbed, see docs/privacy.md)",
+        help="export statistics: readiness of completed assessments, or what blocks agencies "
+        "(groups under STATS_K are left out; every figure is perturbed, see docs/privacy.md)",
+        description="Export aggregated, anonymised statistics. --table readiness (default): "
+        "the readiness statistics of completed assessments. --table blockers: what blocks "
+        "agencies in practice, per plan step and sub-factor the share of committed steps done, "
+        "in progress and blocked, and the blocking reasons (the notes people type are never "
+        "exported). Groups under STATS_K are left out; every figure is perturbed "
+        "(docs/privacy.md).",
+    )
+    export.add_argument(
+        "--table",
+        choices=TABLES,
+        default="readiness",
+        help="readiness (default) or blockers",
     )
     export.add_argument(
         "--by",
-        type=_dimensions,
-        default=(),
-        help="up to two of sector, region, organisation, role, month, comma separated "
-        "(default: everything as one group)",
+        default="",
+        help="readiness: up to two of sector, region, organisation, role, month, comma "
+        "separated; blockers: one of sector, region, month (default: everything as one group)",
     )
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument(
         "--lang", choices=("fa", "en"), help="column names (default: DEFAULT_LANGUAGE)"
     )
     export.add_argument("--out", required=True, help="the file to write, or - for standard output")
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=_export, parser=export)

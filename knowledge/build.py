@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from knowledge.block_reasons import BlockReason
 from knowledge.model import (
     Advice,
     Band,
@@ -98,6 +99,7 @@ def build_kb(doc: KBDocument, *, v1_stage_mins: Mapping[str, float] | None = Non
         index_method=doc.index.method,
         platforms=platforms,
         version=1 if v1_stage_mins is not None else 2,
+        block_reasons=tuple(BlockReason(r.key, _text(r.title)) for r in doc.block_reasons),
     )
 
 

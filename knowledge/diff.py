@@ -141,6 +141,7 @@ def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
             ("bands", old.bands, new.bands),
             ("owners", old.owners, new.owners),
             ("platforms", old.platforms, new.platforms),
+            ("block_reasons", old.block_reasons, new.block_reasons),
             ("index", old.index_method, new.index_method),
             ("profile", old.profile, new.profile),
         )

@@ -157,6 +157,10 @@ def to_document(kb: KnowledgeBase) -> dict[str, Any]:
             {"key": b.key, "min": b.min_score, "title": _text_doc(b.title)} for b in kb.bands
         ]
         head["owners"] = [{"key": o.key, "title": _text_doc(o.title)} for o in kb.owners]
+        if kb.block_reasons:  # a revision from before the list has none
+            head["block_reasons"] = [
+                {"key": r.key, "title": _text_doc(r.title)} for r in kb.block_reasons
+            ]
         head["steps"] = [_step_doc(step) for step in kb.steps]
         if kb.platforms:
             head["platforms"] = [_platform_doc(p) for p in kb.platforms]

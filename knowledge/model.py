@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from knowledge.levels import Band, Condition, Stage, StageRequirement
 from knowledge.platforms import Platform
@@ -31,6 +32,9 @@ from knowledge.subfactors import (
     SubFactor,
 )
 from knowledge.vocabulary import LOCALES, Choice, Locale, ProfileOptions, Reference, Text
+
+if TYPE_CHECKING:  # knowledge.block_reasons imports the checks, which import this module
+    from knowledge.block_reasons import BlockReason
 
 __all__ = [
     "INDEX_METHODS",
@@ -87,6 +91,7 @@ class KnowledgeBase:
     version: int = 2
     # Answer scales other than `scale` (the practice scale), by key, with the same values.
     scales: tuple[tuple[str, Scale], ...] = ()
+    block_reasons: tuple[BlockReason, ...] = ()
     _subfactors: dict[str, SubFactor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
@@ -180,6 +185,8 @@ class KnowledgeBase:
             yield f"bands[{i}].title", b.title
         for i, o in enumerate(self.owners):
             yield f"owners[{i}].title", o.title
+        for i, r in enumerate(self.block_reasons):
+            yield f"block_reasons[{i}].title", r.title
         for i, step in enumerate(self.steps):
             yield f"steps[{i}].text", step.text
             for k, variant in enumerate(step.variants):

@@ -63,6 +63,10 @@ MESSAGES: Mapping[str, Text] = {
         "کمینه بازه‌ها باید صعودی باشد: این کمینه باید بیشتر از {previous} باشد",
         "band minimums must ascend: this one must be more than {previous}",
     ),
+    "block_reason_other": Text(
+        "فهرست دلیل‌های توقف باید دلیل «{key}» را داشته باشد (همان که توضیح می‌خواهد)",
+        "the blocking reasons must include '{key}' (the one that asks for a note)",
+    ),
     "unknown_owner": Text("نقش مسئول ناشناخته «{owner}»", "unknown owner '{owner}'"),
     "unknown_step": Text("شناسه گام ناشناخته «{step}»", "unknown step id '{step}'"),
     "step_cycle": Text(
@@ -206,6 +210,7 @@ _WHAT: Mapping[str, Text] = {
     "band key": Text("کلید بازه", "band key"),
     "owner key": Text("کلید نقش مسئول", "owner key"),
     "step id": Text("شناسه گام", "step id"),
+    "block reason key": Text("کلید دلیل توقف", "blocking reason key"),
 }
 
 

@@ -102,6 +102,13 @@ class OwnerDoc(_Strict):
     title: TitleText
 
 
+class BlockReasonDoc(_Strict):
+    """Why a step is blocked (knowledge/block_reasons.py); the key goes into callback data."""
+
+    key: QuestionId
+    title: LabelText
+
+
 class IndexDoc(_Strict):
     method: Literal["weighted_mean"]
 
@@ -243,3 +250,5 @@ class KBDocument(_Strict):
     profile: ProfileDoc
     factors: Annotated[list[FactorDoc], Field(min_length=1)]
     references: Annotated[list[ReferenceDoc], Field(min_length=1)]
+    # Absent in revisions from before the list: knowledge/block_reasons.py's DEFAULT_KEYS.
+    block_reasons: Annotated[list[BlockReasonDoc], Field(max_length=12)] = []

@@ -6,6 +6,7 @@ respondent (/forget).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,10 +15,10 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col, select
 
+from knowledge.block_reasons import REASON_KEY_PATTERN
 from storage.models import UtcDateTime, get_datetime_utc
 
 __all__ = [
-    "BLOCK_REASONS",
     "NOTE_MAX_LENGTH",
     "NewStep",
     "PlanSetting",
@@ -44,8 +45,9 @@ class StepStatus(StrEnum):
     BLOCKED = "blocked"
 
 
-#: Why a step is blocked (the fixed list the check-in offers).
-BLOCK_REASONS = ("budget", "mandate", "staff", "legal", "technical", "other")
+#: The shape of a blocking reason's key; which keys exist is the KB's (knowledge.block_reasons),
+#: checked by the plan service. Rows keep keys a later KB drops.
+_REASON_KEY = re.compile(REASON_KEY_PATTERN)
 
 
 class PlanStep(SQLModel, table=True):
@@ -178,8 +180,8 @@ async def answer_check_in(
     reason: str | None = None,
 ) -> None:
     """Record the person's answer about a step (a reason only for a blocked one)."""
-    if reason is not None and reason not in BLOCK_REASONS:
-        raise ValueError(f"unknown blocking reason {reason!r}")
+    if reason is not None and not _REASON_KEY.fullmatch(reason):
+        raise ValueError(f"not a blocking reason key: {reason!r}")
     step.status = status.value
     step.blocked_reason = reason if status is StepStatus.BLOCKED else None
     if status is not StepStatus.BLOCKED:

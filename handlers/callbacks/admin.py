@@ -28,7 +28,8 @@ class ConfirmUpload:
 
 @dataclass(frozen=True)
 class ExportStats:
-    """An administrator picks a statistics grouping (letters of srolm), then a format."""
+    """An administrator picks a statistics grouping (letters of srolm), then a format; or the
+    blockers file: `b`, then its grouping (`b` and one of a(ll), s, r, m), then a format."""
 
     grouping: str
     file_format: str | None = None
@@ -49,10 +50,10 @@ CODECS: tuple[Codec[Any], ...] = (
     ),
     Codec(
         ExportStats,
-        re.compile(r"st:([srolm]{1,2})(?::(csv|json|xlsx))?"),
+        re.compile(r"st:(?:(b)|([srolm]{1,2}|b[asrm])(?::(csv|json|xlsx))?)"),
         lambda c: (
             f"st:{c.grouping}" if c.file_format is None else f"st:{c.grouping}:{c.file_format}"
         ),
-        lambda g: ExportStats(g[0], g[1]),
+        lambda g: ExportStats(g[0] or g[1], g[2]),
     ),
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.callbacks.codec import ID, Codec
+from knowledge.block_reasons import REASON_KEY_PATTERN
 
 __all__ = ["CHECK_IN_CODES", "CODECS", "CheckInAnswer", "CheckInReason", "CommitStep", "OpenPlan"]
 
@@ -41,7 +42,7 @@ class CheckInAnswer:
 
 @dataclass(frozen=True)
 class CheckInReason:
-    """Say why a committed step is blocked (budget, mandate, staff, legal, technical, other)."""
+    """Say why a committed step is blocked: a reason key of the KB (knowledge.block_reasons)."""
 
     plan_step_id: int
     reason: str
@@ -68,7 +69,7 @@ CODECS: tuple[Codec[Any], ...] = (
     ),
     Codec(
         CheckInReason,
-        re.compile(rf"pb:{ID}:(budget|mandate|staff|legal|technical|other)"),
+        re.compile(rf"pb:{ID}:({REASON_KEY_PATTERN})"),
         lambda c: f"pb:{c.plan_step_id}:{c.reason}",
         lambda g: CheckInReason(int(g[0]), g[1]),
     ),

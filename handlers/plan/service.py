@@ -15,9 +15,10 @@ from handlers.knowledge_store import KnowledgeStore
 from handlers.plan.check_ins import CheckIn, CheckIns, known_zone, step_text, zone_for
 from handlers.plan.steps import DUE_AFTER, Offer, Overview, ShownStep
 from handlers.respondents import respondent_for
-from knowledge import Locale
+from knowledge import KnowledgeBase, Locale
 from knowledge.advisor import advise
 from knowledge.assessment import assess
+from knowledge.block_reasons import offered_reasons
 from knowledge.plan import PlannedStep
 from knowledge.steps import Horizon
 from storage import assessments as assessment_store
@@ -135,6 +136,7 @@ class Plans:
         self, *, telegram_id: int, language_code: str | None
     ) -> tuple[Locale, Overview]:
         """The person's committed steps, soonest due first."""
+        _, kb = await self._knowledge.active()
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             locale = _locale(respondent)
@@ -160,7 +162,7 @@ class Plans:
                     )
                 )
             paused = setting is not None and setting.paused_at is not None
-            return locale, Overview(tuple(shown), paused, zone.key)
+            return locale, Overview(tuple(shown), paused, zone.key, kb)
 
     async def set_paused(
         self, *, telegram_id: int, language_code: str | None, paused: bool, now: datetime
@@ -189,6 +191,11 @@ class Plans:
             )
             return locale, name
 
+    async def block_reasons(self) -> KnowledgeBase:
+        """The active KB: the blocking reasons a check-in offers now, with their titles."""
+        _, kb = await self._knowledge.active()
+        return kb
+
     async def answer(
         self,
         *,
@@ -199,10 +206,14 @@ class Plans:
         now: datetime,
         reason: str | None = None,
     ) -> tuple[Locale, bool]:
-        """Record a check-in answer about the presser's own step; False for anyone else's."""
+        """Record a check-in answer about the presser's own step; False for anyone else's, or
+        for a reason the active KB does not offer (any more)."""
+        kb = await self.block_reasons()
         async with self._session_factory() as session, session.begin():
             respondent = await self._respondent(session, telegram_id, language_code)
             assert respondent.id is not None
+            if reason is not None and reason not in offered_reasons(kb):
+                return _locale(respondent), False
             step = await plan_store.get_plan_step(
                 session=session, plan_step_id=plan_step_id, respondent_id=respondent.id
             )

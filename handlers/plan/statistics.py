@@ -36,4 +36,5 @@ def render_blockers(
         grouped=by is not None,
         detailed=detailed,
         group_label=table.group_label,
+        reason_label=table.reason_label,
     )

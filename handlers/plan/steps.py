@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from knowledge import Text
+from knowledge import KnowledgeBase, Text
 from knowledge.plan import PlannedStep
 from knowledge.steps import Horizon
 
@@ -49,3 +49,5 @@ class Overview:
     steps: tuple[ShownStep, ...]
     paused: bool
     time_zone: str
+    # The active KB, whose titles name the blocking reasons (None: the catalog's labels).
+    kb: KnowledgeBase | None = None

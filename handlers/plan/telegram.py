@@ -190,7 +190,9 @@ async def plan_pressed(update: Update, context: BotContext) -> None:
         if status is StepStatus.BLOCKED and reason is None:
             await message.chat.send_message(
                 renderer.text(locale, "checkin_why"),
-                reply_markup=reasons_keyboard(renderer, locale, pressed.plan_step_id),
+                reply_markup=reasons_keyboard(
+                    renderer, locale, await plans.block_reasons(), pressed.plan_step_id
+                ),
             )
         elif reason is not None:
             # The next text message (on any replica) is an optional note in the person's words.

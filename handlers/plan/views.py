@@ -10,9 +10,10 @@ from handlers import callbacks
 from handlers.i18n import Renderer
 from handlers.plan.service import CheckIn, Offer, Overview
 from handlers.replies import Reply, split_message
-from knowledge import Locale, to_persian_digits
+from handlers.statistics.blockers import block_reason_label
+from knowledge import KnowledgeBase, Locale, to_persian_digits
+from knowledge.block_reasons import offered_reasons
 from knowledge.steps import HORIZONS, Horizon
-from storage.plans import BLOCK_REASONS
 
 __all__ = [
     "commit_button_row",
@@ -78,8 +79,18 @@ def offer_keyboard(renderer: Renderer, locale: Locale, offer: Offer) -> InlineKe
 def render_overview(renderer: Renderer, locale: Locale, overview: Overview) -> str:
     """/plan: the committed steps with their due dates and status."""
     dates = {step.plan_step_id: shown_date(locale, step.due_on) for step in overview.steps}
+    reasons = {
+        step.plan_step_id: block_reason_label(renderer, locale, overview.kb, step.blocked_reason)
+        for step in overview.steps
+        if step.blocked_reason
+    }
     return renderer.render(
-        locale, "plan_overview.html", steps=overview.steps, dates=dates, paused=overview.paused
+        locale,
+        "plan_overview.html",
+        steps=overview.steps,
+        dates=dates,
+        reasons=reasons,
+        paused=overview.paused,
     )
 
 
@@ -99,14 +110,16 @@ def render_check_in(renderer: Renderer, check_in: CheckIn) -> tuple[str, InlineK
     return text, InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def reasons_keyboard(renderer: Renderer, locale: Locale, plan_step_id: int) -> InlineKeyboardMarkup:
-    """What blocks a step: one button per reason, two to a row."""
+def reasons_keyboard(
+    renderer: Renderer, locale: Locale, kb: KnowledgeBase, plan_step_id: int
+) -> InlineKeyboardMarkup:
+    """What blocks a step: one button per reason the KB offers, two to a row."""
     buttons = [
         _button(
-            renderer.text(locale, "plan_reason", reason),
+            block_reason_label(renderer, locale, kb, reason),
             callbacks.CheckInReason(plan_step_id, reason),
         )
-        for reason in BLOCK_REASONS
+        for reason in offered_reasons(kb)
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 

@@ -2,8 +2,8 @@
 
 The figures come from storage/stats/plan_steps.py, already through the disclosure model (cells
 under k are not listed; counts and shares perturbed). This module only labels them: steps and
-sub-factors by the knowledge base, reasons by their catalog labels (the KB reason keys; the
-notes people type about a blocked step are never read by the statistics), groups by the KB's
+sub-factors by the knowledge base, reasons by the KB's titles (block_reason_label; the notes
+people type about a blocked step are never read by the statistics), groups by the KB's
 sector and region names or the month. Cells keep ASCII digits, as the other statistics files.
 """
 
@@ -16,6 +16,7 @@ from handlers.i18n import Renderer
 from handlers.statistics.exports import ExportFormat, Sheet
 from handlers.statistics.table import SHARE_DIGITS, Cell
 from knowledge import KnowledgeBase, Locale
+from knowledge.block_reasons import OTHER, block_reason
 from storage.stats import Dimension
 from storage.stats.plan_steps import (
     PLAN_DIMENSIONS,
@@ -25,7 +26,13 @@ from storage.stats.plan_steps import (
     StepShares,
 )
 
-__all__ = ["BlockersExport", "BlockersReport", "BlockersTable", "parse_plan_dimension"]
+__all__ = [
+    "BlockersExport",
+    "BlockersReport",
+    "BlockersTable",
+    "block_reason_label",
+    "parse_plan_dimension",
+]
 
 SHARES = ("done", "in_progress", "blocked")
 
@@ -39,6 +46,21 @@ def parse_plan_dimension(text: str | None) -> Dimension | None:
     if name not in names:
         raise ValueError(f"unknown grouping {name!r}; choose from all, {', '.join(names)}")
     return Dimension(name)
+
+
+def block_reason_label(
+    renderer: Renderer, locale: Locale, kb: KnowledgeBase | None, key: str
+) -> str:
+    """A blocking reason as a reader sees it: the KB's title; for a key the KB does not list (a
+    revision from before the list, or a row kept from an older KB), the catalog's label of the
+    key, else the catalog's "other"."""
+    reason = block_reason(kb, key) if kb is not None else None
+    if reason is not None:
+        return reason.title.get(locale)
+    try:
+        return renderer.entry(locale, "plan_reason", key)
+    except KeyError:
+        return renderer.entry(locale, "plan_reason", OTHER)
 
 
 @dataclass(frozen=True)
@@ -114,8 +136,8 @@ class BlockersTable:
         return self._choices[self.by].get(value, value)
 
     def reason_label(self, reason: str) -> str:
-        """A blocking reason's catalog label (the KB key is all the statistics know)."""
-        return self.text("plan_reason", reason)
+        """A blocking reason's title in the KB (the key is all the statistics know)."""
+        return block_reason_label(self.renderer, self.locale, self.kb, reason)
 
     def _subfactor(self, key: str | None) -> str:
         if key is None:

@@ -1,4 +1,5 @@
-"""Administrators' statistics in Telegram: /stats (summary and chart), /stats org, /export.
+"""Administrators' statistics in Telegram: /stats (summary and chart), /stats org, /export
+(the readiness file by grouping and format, or the "what blocks agencies" file the same way).
 
 Everyone else is refused (localised) and the attempt is audited, by `admin_only`.
 """
@@ -17,6 +18,7 @@ from handlers.i18n import bidi_isolate
 from handlers.plan.statistics import render_blockers
 from handlers.replies import split_message
 from handlers.report.chart_drawer import draw_factor_means
+from handlers.statistics.blockers import BlockersExport
 from handlers.statistics.exports import ExportFormat
 from handlers.statistics.service import ExportRequest, Statistics, Summary, lowest_driver_shares
 from storage.stats import Dimension
@@ -34,6 +36,8 @@ _LETTERS = {
 }
 #: The groupings offered as buttons under /export (letters of _LETTERS).
 GROUPINGS = ("s", "r", "o", "l", "m", "sm", "rm", "sr", "sl", "om")
+#: The blockers file's groupings (after `b`): all, sector, region, month.
+BLOCKER_GROUPINGS = {"a": None, "s": Dimension.SECTOR, "r": Dimension.REGION, "m": Dimension.MONTH}
 
 
 def _statistics(context: BotContext) -> Statistics:
@@ -125,6 +129,10 @@ async def export(update: Update, context: BotContext, admin: Admin) -> None:
         for letters in GROUPINGS
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    blockers = context.renderer.text(admin.locale, "stats_export_blockers")
+    rows.append(
+        [InlineKeyboardButton(blockers, callback_data=callbacks.encode(callbacks.ExportStats("b")))]
+    )
     await _message(update).reply_html(
         context.renderer.markup(admin.locale, "stats_export_grouping"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -138,19 +146,15 @@ async def export_pressed(update: Update, context: BotContext, admin: Admin) -> N
     assert query is not None
     choice = callbacks.decode(query.data)
     assert isinstance(choice, callbacks.ExportStats)
+    if choice.grouping.startswith("b"):
+        await _blockers_pressed(update, context, admin, choice)
+        return
     renderer, label = context.renderer, _grouping_label(context, admin, choice.grouping)
     if choice.file_format is None:
-        row = [
-            InlineKeyboardButton(
-                fmt.value.upper(),
-                callback_data=callbacks.encode(callbacks.ExportStats(choice.grouping, fmt.value)),
-            )
-            for fmt in ExportFormat
-        ]
         await query.answer()
         await query.edit_message_text(
             renderer.text(admin.locale, "stats_export_format", grouping=label),
-            reply_markup=InlineKeyboardMarkup([row]),
+            reply_markup=InlineKeyboardMarkup([_format_row(choice.grouping)]),
         )
         return
     request = ExportRequest(
@@ -168,4 +172,66 @@ async def export_pressed(update: Update, context: BotContext, admin: Admin) -> N
     await _message(update).chat.send_document(
         InputFile(io.BytesIO(content), filename=request.filename),
         caption=renderer.text(admin.locale, "stats_export_caption", grouping=label),
+    )
+
+
+def _format_row(grouping: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            fmt.value.upper(),
+            callback_data=callbacks.encode(callbacks.ExportStats(grouping, fmt.value)),
+        )
+        for fmt in ExportFormat
+    ]
+
+
+def _blockers_grouping_label(context: BotContext, admin: Admin, letter: str) -> str:
+    by = BLOCKER_GROUPINGS[letter]
+    if by is None:
+        return context.renderer.text(admin.locale, "blockers_all")
+    return context.renderer.text(admin.locale, "stats_column", by.value)
+
+
+async def _blockers_pressed(
+    update: Update, context: BotContext, admin: Admin, choice: callbacks.ExportStats
+) -> None:
+    """The blockers file, the same way: `b` offers its groupings, `bX` the formats, then the file
+    (through the same service and disclosure model as /plan_stats and the stats API)."""
+    query = update.callback_query
+    assert query is not None
+    renderer, locale = context.renderer, admin.locale
+    if choice.grouping == "b":
+        buttons = [
+            InlineKeyboardButton(
+                _blockers_grouping_label(context, admin, letter),
+                callback_data=callbacks.encode(callbacks.ExportStats(f"b{letter}")),
+            )
+            for letter in BLOCKER_GROUPINGS
+        ]
+        await query.answer()
+        await query.edit_message_text(
+            renderer.text(locale, "stats_export_blockers_grouping"),
+            reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]]),
+        )
+        return
+    letter = choice.grouping[1]
+    grouping = _blockers_grouping_label(context, admin, letter)
+    if choice.file_format is None:
+        await query.answer()
+        await query.edit_message_text(
+            renderer.text(locale, "stats_export_blockers_format", grouping=grouping),
+            reply_markup=InlineKeyboardMarkup([_format_row(choice.grouping)]),
+        )
+        return
+    request = BlockersExport(BLOCKER_GROUPINGS[letter], ExportFormat(choice.file_format), locale)
+    await query.answer(renderer.text(locale, "stats_export_preparing"))
+    content = b"".join([c async for c in _statistics(context).export_blockers(request)])
+    await context.services.audit.record(
+        actor=admin.actor,
+        action="stats.blockers",
+        detail={"by": request.by.value if request.by else None, "format": request.format.value},
+    )
+    await _message(update).chat.send_document(
+        InputFile(io.BytesIO(content), filename=request.filename),
+        caption=renderer.text(locale, "stats_export_blockers_caption", grouping=grouping),
     )

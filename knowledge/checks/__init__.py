@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from knowledge.checks.bands import MAX_BAND_STEPS, check_band_advice, check_bands
+from knowledge.checks.block_reasons import check_block_reasons
 from knowledge.checks.both_versions import check_both_versions
 from knowledge.checks.questions import check_questions
 from knowledge.checks.raw import duplicates, items, keys, subfactor_nodes, unknown_refs
@@ -44,6 +45,7 @@ def check_v2(data: Mapping[str, Any]) -> Iterator[Problem]:
     """Every cross-document problem of a version 2 document (the stricter rules included)."""
     yield from check_both_versions(data)
     yield from check_bands(data)
+    yield from check_block_reasons(data)
     yield from check_steps(data)
     yield from check_platforms(data)
     yield from check_stages(data)

@@ -9,7 +9,7 @@ import pytest
 from handlers import callbacks
 from handlers.callbacks import MAX_CALLBACK_BYTES, decode, encode
 from knowledge import KnowledgeBase, QuestionSet
-from storage.plans import BLOCK_REASONS
+from knowledge.block_reasons import DEFAULT_KEYS
 
 LARGEST_ID = 10**18 - 1  # 18 digits, the most an id may have in callback data
 
@@ -45,6 +45,9 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.EvidenceCards("transparency", 12, callbacks.EvidenceOrigin.ASK),
     callbacks.ExportStats("s", None),
     callbacks.ExportStats("sm", "xlsx"),
+    callbacks.ExportStats("b", None),
+    callbacks.ExportStats("ba", None),
+    callbacks.ExportStats("bm", "xlsx"),
     callbacks.OpenPlan(7),
     callbacks.CommitStep(7, 0),
     callbacks.CommitStep(7, 123),
@@ -53,7 +56,9 @@ SAMPLES: list[callbacks.Callback] = [
     callbacks.CheckInAnswer(9, "in_progress"),
     callbacks.CheckInAnswer(9, "not_started"),
     callbacks.CheckInAnswer(9, "blocked"),
-    *(callbacks.CheckInReason(LARGEST_ID, reason) for reason in BLOCK_REASONS),
+    *(callbacks.CheckInReason(LARGEST_ID, reason) for reason in DEFAULT_KEYS),
+    # A KB may name its own reasons: any key of 24 characters fits beside the largest id.
+    callbacks.CheckInReason(LARGEST_ID, "no_room_" + "x" * 16),
     callbacks.RecheckStart(7, "transparency"),
     callbacks.RecheckStart(LARGEST_ID, "k" * 40),
     callbacks.RecheckAnswer(LARGEST_ID, 0, 4),
