@@ -91,7 +91,12 @@ def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     """
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo, hide_parameters=True)
+        # Writers wait for the write gate holding a connection (storage/sqlite.py) while the
+        # gate's holder may need a second one for a nested read (the KB store): a bounded pool
+        # could run dry and deadlock. SQLite connections are cheap: keep 8, open more at need.
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, pool_size=8, max_overflow=-1
+        )
         configure_sqlite(engine)
         return engine
     return create_async_engine(

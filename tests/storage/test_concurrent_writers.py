@@ -151,3 +151,27 @@ async def test_what_a_transaction_read_is_what_it_writes_over(database_url: str)
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_more_writers_than_pooled_connections_with_nested_reads(database_url: str) -> None:
+    # Waiting writers hold a connection each; the gate's holder reads in a second session
+    # (as the KB store does inside an update): no pool size may deadlock that.
+    engine = build_engine(database_url)
+    factory = build_session_factory(engine)
+
+    async def update(telegram_id: int) -> None:
+        async with factory() as session, session.begin():
+            await get_or_create_respondent(session=session, telegram_id=telegram_id, language="fa")
+            async with factory() as nested:
+                await read_only(nested)
+                await nested.scalar(select(func.count()).select_from(Assessment))
+
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(update(8_000_000 + n) for n in range(40))), timeout=20
+        )
+        async with factory() as session:
+            assert await session.scalar(text("SELECT count(*) FROM respondent")) == 40
+    finally:
+        await engine.dispose()
