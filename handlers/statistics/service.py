@@ -31,6 +31,7 @@ from handlers.statistics.quality import Instrument, instrument_report, instrumen
 from handlers.statistics.table import StatsTable
 from knowledge import KnowledgeBase, Locale
 from storage import stats as stats_store
+from storage.db import read_only
 from storage.stats import Dimension, GroupStats
 from storage.stats.plan_steps import get_blockers
 
@@ -98,6 +99,7 @@ class Statistics:
     async def count_groups(self, request: ExportRequest) -> int:
         """How many groups (rows) the export will have."""
         async with self._session_factory() as session:
+            await read_only(session)
             return await stats_store.count_stat_groups(
                 session=session, by=request.by, k=self.k, where=request.where
             )
@@ -110,6 +112,7 @@ class Statistics:
         if request.format is not ExportFormat.CSV:
             await self._cut_release()  # JSON and XLSX carry the answer counts
         async with self._session_factory() as session, session.begin():
+            await read_only(session)  # a long export must not hold SQLite's write lock
             names = await stats_store.get_organisation_names(session=session)
             table = StatsTable(
                 self._renderer, kb, request.locale, request.by, organisation_names=names
@@ -153,6 +156,7 @@ class Statistics:
         _, kb = await self._knowledge.active()
         await self._cut_release()
         async with self._session_factory() as session, session.begin():
+            await read_only(session)
             overall = await stats_store.get_group_stats(session=session, k=self.k)
             instrument = await instrument_report(session=session, kb=kb, k=self.k)
         return Summary(kb=kb, k=self.k, overall=overall, instrument=instrument)
@@ -161,6 +165,7 @@ class Statistics:
         """The profile of the organisation with deep-link `code`; None under k respondents."""
         _, kb = await self._knowledge.active()
         async with self._session_factory() as session, session.begin():
+            await read_only(session)
             group = await stats_store.get_group_stats(
                 session=session, k=self.k, where={Dimension.ORGANISATION: code}
             )
@@ -170,6 +175,7 @@ class Statistics:
         """What blocks agencies: shares of committed steps and blocking reasons, by `by`."""
         _, kb = await self._knowledge.active()
         async with self._session_factory() as session, session.begin():
+            await read_only(session)
             blockers = await get_blockers(session=session, k=self.k, by=by)
         return BlockersReport(kb=kb, k=self.k, blockers=blockers)
 
@@ -200,6 +206,7 @@ class Statistics:
     async def sector_means(self, sector: str | None) -> Mapping[str, float] | None:
         """Each factor's mean in `sector` when it has at least k assessments."""
         async with self._session_factory() as session:
+            await read_only(session)
             return await stats_store.get_peer_factor_means(session=session, sector=sector, k=self.k)
 
 
