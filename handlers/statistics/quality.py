@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.statistics.exports import Sheet
 from handlers.statistics.table import Cell, StatsTable
 from knowledge import KnowledgeBase, QuestionSet
+from knowledge.text import to_persian_digits
 from storage import stats as stats_store
 from storage.stats import Funnel
 
@@ -192,12 +193,25 @@ def instrument_sheets(table: StatsTable, instrument: Instrument) -> list[Sheet]:
         [kb.factor(r.factor_key).title.get(locale), r.items, r.responses, r.alpha]
         for r in instrument.reliability
     ]
+
+    def scale_of(question_id: str) -> str:
+        # Questions have their own scales (practice, agreement, frequency), on the same values.
+        options = kb.scale_of(kb.question(question_id)).options
+        return f"{options[0].label.get(locale)} … {options[-1].label.get(locale)}"
+
     values = [str(o.value) for o in kb.scale.options] + [DONT_KNOW]
     answer_rows: list[list[Cell]] = [
-        [a.question_id, subfactor(a.question_id), a.total, *(a.counts.get(v) for v in values)]
+        [
+            a.question_id,
+            subfactor(a.question_id),
+            scale_of(a.question_id),
+            a.total,
+            *(a.counts.get(v) for v in values),
+        ]
         for a in instrument.answers
     ]
-    scale = [o.label.get(locale) for o in kb.scale.options] + [kb.scale.dont_know.get(locale)]
+    shown = to_persian_digits if locale == "fa" else str
+    scale = [*(shown(str(o.value)) for o in kb.scale.options), kb.scale.dont_know.get(locale)]
     header = [text("stats_header", name) for name in ("stage", "position", "question", "count")]
     return [
         Sheet(text("stats_sheet", "funnel"), header, funnel_rows),
@@ -208,7 +222,7 @@ def instrument_sheets(table: StatsTable, instrument: Instrument) -> list[Sheet]:
         ),
         Sheet(
             text("stats_sheet", "answers"),
-            [text("stats_header", n) for n in ("question", "subfactor", "total")] + scale,
+            [text("stats_header", n) for n in ("question", "subfactor", "scale", "total")] + scale,
             answer_rows,
         ),
     ]
