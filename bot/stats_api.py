@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -94,19 +94,8 @@ async def stream_export(
     headers: Mapping[str, str] | None = None,
 ) -> web.StreamResponse:
     """Send the export as an attachment, streamed chunk by chunk as it is written."""
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": CONTENT_TYPES[export.format],
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Cache-Control": "no-store",
-            **(headers or {}),
-        }
-    )
-    await response.prepare(request)
-    async for chunk in statistics.export(export):
-        await response.write(chunk)
-    await response.write_eof()
-    return response
+    chunks = statistics.export(export)
+    return await _attachment(request, export.filename, export.format, chunks, headers)
 
 
 async def stream_blockers(
@@ -117,16 +106,27 @@ async def stream_blockers(
     headers: Mapping[str, str] | None = None,
 ) -> web.StreamResponse:
     """Send the plan statistics file as an attachment."""
+    chunks = statistics.export_blockers(export)
+    return await _attachment(request, export.filename, export.format, chunks, headers)
+
+
+async def _attachment(
+    request: web.Request,
+    filename: str,
+    file_format: ExportFormat,
+    chunks: AsyncIterator[bytes],
+    headers: Mapping[str, str] | None,
+) -> web.StreamResponse:
     response = web.StreamResponse(
         headers={
-            "Content-Type": CONTENT_TYPES[export.format],
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Content-Type": CONTENT_TYPES[file_format],
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
             **(headers or {}),
         }
     )
     await response.prepare(request)
-    async for chunk in statistics.export_blockers(export):
+    async for chunk in chunks:
         await response.write(chunk)
     await response.write_eof()
     return response

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from handlers import callbacks
 from handlers.checklist.messages import REFUSAL_KEYS, show_step
+from handlers.checklist.steps import Step
 from handlers.context import BotContext
 from handlers.evidence import telegram as evidence
 from handlers.updates import refuse_invalid_button, sender
@@ -56,13 +57,8 @@ async def button_pressed(update: Update, context: BotContext) -> None:
         assessment_id=assessment_id,
         at_position=position,
     )
-    if step.refusal is not None:
-        await query.answer(
-            context.renderer.text(step.locale, REFUSAL_KEYS[step.refusal]), show_alert=True
-        )
+    if not await _answered(query, context, step):
         return
-    notice = context.renderer.text(step.locale, "notice", step.notice) if step.notice else None
-    await query.answer(notice)
     await show_step(update, context, step, edit=True)
 
 
@@ -78,13 +74,8 @@ async def refine_pressed(update: Update, context: BotContext) -> None:
     step = await context.checklist.refine(
         telegram_id=telegram_id, language_code=language_code, assessment_id=pressed.assessment_id
     )
-    if step.refusal is not None:
-        await query.answer(
-            context.renderer.text(step.locale, REFUSAL_KEYS[step.refusal]), show_alert=True
-        )
+    if not await _answered(query, context, step):
         return
-    notice = context.renderer.text(step.locale, "notice", step.notice) if step.notice else None
-    await query.answer(notice)
     lead = None
     if step.refinement is not None and step.notice is None:
         titles = [
@@ -128,3 +119,15 @@ async def text_received(update: Update, context: BotContext) -> None:
         await show_step(update, context, step)
         return
     await show_step(update, context, step, lead=context.renderer.text(step.locale, "use_buttons"))
+
+
+async def _answered(query: CallbackQuery, context: BotContext, step: Step) -> bool:
+    """Answer the press: the refusal as an alert (False), else the step's notice if any."""
+    if step.refusal is not None:
+        await query.answer(
+            context.renderer.text(step.locale, REFUSAL_KEYS[step.refusal]), show_alert=True
+        )
+        return False
+    notice = context.renderer.text(step.locale, "notice", step.notice) if step.notice else None
+    await query.answer(notice)
+    return True
