@@ -30,15 +30,9 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bench.fleet import (
-    BotProcess,
-    Walk,
-    WatchedEmulator,
-    bot_environ,
-    shown_reply,
-    walk_checklist,
-    walk_script,
-)
+from bench.bot_process import BotProcess, bot_environ
+from bench.walk import Walk, walk_checklist, walk_script
+from bench.watched_emulator import WatchedEmulator, shown_reply
 from knowledge import QuestionSet, load_shipped_kb
 from storage.db import build_engine
 from storage.models import Assessment, AssessmentStatus
@@ -59,7 +53,7 @@ class Figures:
     cpu: float
     peak_rss: int
     driver_cpu: float  # this process: the emulator and the simulated users
-    steps: list[str]  # what each latency's step was (bench.fleet.step_kind, or completion)
+    steps: list[str]  # what each latency's step was (bench.walk.step_kind, or completion)
 
     @property
     def throughput(self) -> float:
