@@ -24,8 +24,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bench.fleet import BotProcess, Walk, WatchedEmulator, bot_environ, walk_checklist
+from bench.bot_process import BotProcess, bot_environ
 from bench.integrity import find_problems
+from bench.walk import Walk, walk_checklist
+from bench.watched_emulator import WatchedEmulator
 from knowledge import load_shipped_kb
 
 __all__ = ["CrashOutcome", "crash_run", "serve_emulator"]

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import select
 
-from bench.fleet import answer_chooser, newest_keyboard, next_action, shown_question
+from bench.walk import answer_chooser, newest_keyboard, next_action, shown_question
 from bot.emulator import BotApiEmulator, EmulatedUser
 from storage.db import normalise_database_url
 from storage.models import Answer, Assessment, KbRevision, Respondent

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bench.crash import crash_run
-from bench.fleet import WatchedEmulator
+from bench.watched_emulator import WatchedEmulator
 
 
 @pytest.fixture

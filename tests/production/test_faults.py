@@ -25,8 +25,8 @@ from sqlalchemy.pool import NullPool
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bench.fleet import answer_chooser, newest_keyboard, next_action, shown_question
 from bench.integrity import find_problems
+from bench.walk import answer_chooser, newest_keyboard, next_action, shown_question
 from bot.aiohttp_request import AiohttpRequest
 from bot.emulator import BotApiEmulator, ChatMessage, EmulatedUser, Fault, FaultInjector
 from bot.retries import RetryingRateLimiter

@@ -1,0 +1,172 @@
+"""The phases of bench/throughput.py: a bot process, its simulated users, what they measured.
+
+Each phase starts one bot as its own process, runs every user's walk at once against it and
+returns its `Figures`; the durable floor and the open-assessments phases print their own lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.bot_process import BotProcess
+from bench.phase_figures import MB, Figures
+from bench.walk import Walk, walk_checklist, walk_script
+from bench.watched_emulator import WatchedEmulator, shown_reply
+from knowledge import QuestionSet, load_shipped_kb
+from storage.db import build_engine
+from storage.models import Assessment, AssessmentStatus
+
+__all__ = [
+    "bare_script",
+    "completion_messages",
+    "floor_phase",
+    "open_assessments",
+    "run_users",
+    "start_bot",
+]
+
+
+def bare_script(first_user: int) -> list[tuple[str, str]]:
+    """The update shapes of one core checklist, as the bare bot receives them."""
+    kb = load_shipped_kb()
+    assessment = first_user
+    script = [
+        ("send", "/start"),
+        ("press", f"p:{assessment}:s:{kb.profile.sectors[0].key}"),
+        ("press", f"p:{assessment}:r:tehran"),
+        ("send", "Organisation 12"),
+        ("press", f"p:{assessment}:o:{kb.profile.roles[0].key}"),
+        ("press", f"qs:{assessment}:core"),
+    ]
+    for number, question in enumerate(kb.questions(QuestionSet.CORE)):
+        script.append(("press", f"a:{assessment}:{question.id}:{number % 5}"))
+    return script
+
+
+async def run_users(
+    emulator: WatchedEmulator,
+    process: BotProcess,
+    name: str,
+    ids: range,
+    walk: Callable[[int], Awaitable[Walk]],
+    *,
+    stopping: bool = False,
+) -> Figures:
+    """Run every user's walk at once; measure wall time and the bot's CPU until it is idle.
+
+    Every user must finish the checklist, or with `stopping`, get every reply on the way.
+    """
+    cpu_before, driver_before = process.cpu_seconds(), time.process_time()
+    started = time.perf_counter()
+    walks = await asyncio.gather(*(walk(user_id) for user_id in ids))
+    await emulator.wait_idle(timeout=60, quiet=0.3)  # charts and trailing replies
+    seconds = emulator.last_reply_at - started
+    unfinished = [w.user_id for w in walks if w.timeouts or not (w.finished or stopping)]
+    if unfinished:
+        raise RuntimeError(f"{name}: {len(unfinished)} users did not finish: {unfinished[:5]}")
+    return Figures(
+        name,
+        len(ids),
+        sum(w.updates for w in walks),
+        seconds,
+        [latency for w in walks for latency in w.latencies],
+        process.cpu_seconds() - cpu_before,
+        process.peak_rss(),
+        time.process_time() - driver_before,
+        [step for w in walks for step in w.steps],
+    )
+
+
+async def start_bot(
+    emulator: WatchedEmulator, argv: list[str], environ: dict[str, str], workdir: Path, name: str
+) -> BotProcess:
+    """Start a bot process and wait until it polls."""
+    process = await BotProcess.start(argv, environ, cwd=workdir, log_path=workdir / f"{name}.log")
+    await process.wait_polling(emulator)
+    return process
+
+
+def completion_messages(emulator: WatchedEmulator) -> int:
+    """How many messages the bot sent for the press that completed the last walk (the calls
+    recorded since the walk began end with that press's answerCallbackQuery and its replies)."""
+    methods = [call.method for call in emulator.calls]
+    last_press = max(i for i, method in enumerate(methods) if method == "answerCallbackQuery")
+    return sum(m in ("sendMessage", "sendPhoto") for m in methods[last_press:])
+
+
+async def floor_phase(
+    emulator: WatchedEmulator,
+    environ: dict[str, str],
+    workdir: Path,
+    users: int,
+    patience: float,
+    results_messages: int,
+) -> Figures:
+    """The durable floor bot on the same walk: a commit per update, Pishran's reply calls."""
+    script = bare_script(1)
+    environ = {
+        **environ,
+        "FLOOR_DATABASE": str(workdir / "floor.sqlite3"),
+        "FLOOR_LAST_QUESTION": script[-1][1].split(":")[2],
+        "FLOOR_COMPLETION_MESSAGES": str(results_messages),
+    }
+    floor = await start_bot(emulator, ["-m", "bench.floor_bot"], environ, workdir, "floor")
+    await walk_script(emulator, emulator.user(4), script, patience, shown_reply)  # warm-up
+    ids = range(4_000_001, 4_000_001 + users)
+    figures = await run_users(
+        emulator,
+        floor,
+        "floor",
+        ids,
+        lambda uid: walk_script(emulator, emulator.user(uid), script, patience, shown_reply),
+    )
+    await floor.stop()
+    print(figures.line(), flush=True)
+    print(figures.breakdown(), flush=True)
+    print(f"floor    completion sends {results_messages} messages, as Pishran did", flush=True)
+    return figures
+
+
+async def open_assessments(
+    emulator: WatchedEmulator, environ: dict[str, str], workdir: Path, count: int, patience: float
+) -> int:
+    """Leave `count` assessments open mid-checklist on a fresh database; the bot's peak RSS.
+
+    No one reaches the results here, so its cpu/update is the cost of a step without charts.
+    """
+    database = workdir / "open.sqlite3"
+    environ = {**environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    ours = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "open")
+    ids = range(3_000_001, 3_000_001 + count)
+    baseline = ours.rss()
+    # /start, a sector, a region: then they leave, each with an assessment open.
+    figures = await run_users(
+        emulator,
+        ours,
+        "open",
+        ids,
+        lambda uid: walk_checklist(emulator, emulator.user(uid), patience=patience, stop_after=3),
+        stopping=True,
+    )
+    now = ours.rss()
+    await ours.stop()
+    engine = build_engine(environ["DATABASE_URL"])
+    async with engine.connect() as connection:
+        active = await connection.scalar(
+            select(func.count())
+            .select_from(Assessment)
+            .where(Assessment.status == AssessmentStatus.ACTIVE)  # type: ignore[arg-type]
+        )
+    await engine.dispose()
+    print(figures.line(), flush=True)
+    print(
+        f"open     assessments_open={active} rss_at_start={baseline / MB:.0f}MB "
+        f"rss_after={now / MB:.0f}MB",
+        flush=True,
+    )
+    return figures.peak_rss
