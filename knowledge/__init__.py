@@ -26,7 +26,8 @@ from knowledge.assessment import (
 from knowledge.comparison import Comparison, SubFactorChange, Trend, compare
 from knowledge.diff import KBDiff, SectionDiff, canonical_yaml, diff_kb, document_diff
 from knowledge.document import count_summary, to_document
-from knowledge.interview import (
+from knowledge.interview import advance, current_view, options_in_order, questions_of
+from knowledge.interview_state import (
     PROFILE_FIELDS,
     AnswerQuestion,
     AskProfile,
@@ -42,10 +43,6 @@ from knowledge.interview import (
     SetProfile,
     Transition,
     View,
-    advance,
-    current_view,
-    options_in_order,
-    questions_of,
 )
 from knowledge.loader import (
     MAX_DOCUMENT_BYTES,

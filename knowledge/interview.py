@@ -1,7 +1,6 @@
 """The checklist as a pure state machine: (state, event) -> (state, what to show).
 
-The values it works on (state, events, views) live in interview_state.py and are
-re-exported here.
+The values it works on (state, events, views) live in knowledge/interview_state.py.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from knowledge.interview_state import (
     ChooseQuestionSet,
     Completed,
     Event,
-    GoBack,
     InterviewState,
     Notice,
     Refine,
@@ -32,28 +30,7 @@ from knowledge.refinement import extra_questions
 from knowledge.steps import NATIONAL_REGION
 from knowledge.text import normalise_text
 
-__all__ = [
-    "ORGANISATION_MAX_LENGTH",
-    "PROFILE_FIELDS",
-    "AnswerQuestion",
-    "AskProfile",
-    "AskQuestion",
-    "AskQuestionSet",
-    "ChooseQuestionSet",
-    "Completed",
-    "Event",
-    "GoBack",
-    "InterviewState",
-    "Notice",
-    "Refine",
-    "SetProfile",
-    "Transition",
-    "View",
-    "advance",
-    "current_view",
-    "options_in_order",
-    "questions_of",
-]
+__all__ = ["advance", "current_view", "options_in_order", "questions_of"]
 
 
 # The Persian alphabet, in dictionary order (Unicode's order puts پ چ ژ گ ک ی after the rest).

@@ -12,7 +12,8 @@ from types import MappingProxyType
 
 from knowledge.assessment import Readiness
 from knowledge.comparison import Trend, trend_of
-from knowledge.interview import AskQuestion, InterviewState, questions_of
+from knowledge.interview import questions_of
+from knowledge.interview_state import AskQuestion, InterviewState
 from knowledge.model import Effect, KnowledgeBase, Question
 
 __all__ = [

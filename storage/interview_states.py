@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from knowledge.interview import PROFILE_FIELDS, InterviewState
+from knowledge.interview_state import PROFILE_FIELDS, InterviewState
 from knowledge.model import QuestionSet
 from storage.db import count_affected_rows
 from storage.models import Answer, Assessment, AssessmentStatus, get_datetime_utc

@@ -10,7 +10,7 @@ from aiohttp_session import get_session
 from bot.admin.pages import render, set_notice
 from bot.admin.panel import ADMIN_ACTOR, ADMIN_KEY, AdminPanel
 from handlers.organisations.service import OrganisationInfo, deep_link, qr_png
-from knowledge.interview import ORGANISATION_MAX_LENGTH
+from knowledge.interview_state import ORGANISATION_MAX_LENGTH
 from storage.audit import AuditKind
 
 __all__ = [

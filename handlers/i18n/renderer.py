@@ -13,7 +13,7 @@ from handlers.i18n.catalog import CHAT_FEATURES, load_catalogs
 from handlers.i18n.citation import citation
 from handlers.i18n.moments import moment_text
 from knowledge import Locale, Text, to_persian_digits
-from knowledge.interview import ORGANISATION_MAX_LENGTH
+from knowledge.interview_state import ORGANISATION_MAX_LENGTH
 
 __all__ = ["Renderer", "bidi_isolate", "locale_for"]
 

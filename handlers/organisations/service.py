@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge import normalise_text
-from knowledge.interview import ORGANISATION_MAX_LENGTH
+from knowledge.interview_state import ORGANISATION_MAX_LENGTH
 from storage import audit as audit_store
 from storage import organisations as organisation_store
 from storage.models import Organisation

@@ -8,7 +8,7 @@ from handlers.admin_access import Admin, admin_only
 from handlers.context import BotContext
 from handlers.organisations.service import deep_link, qr_png
 from handlers.replies import split_message
-from knowledge.interview import ORGANISATION_MAX_LENGTH
+from knowledge.interview_state import ORGANISATION_MAX_LENGTH
 
 __all__ = ["org_add", "organisations"]
 

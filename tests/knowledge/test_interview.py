@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.assessment import assess
-from knowledge.interview import (
+from knowledge.interview import advance, current_view, questions_of
+from knowledge.interview_state import (
     ORGANISATION_MAX_LENGTH,
     PROFILE_FIELDS,
     AnswerQuestion,
@@ -27,9 +28,6 @@ from knowledge.interview import (
     SetProfile,
     Transition,
     View,
-    advance,
-    current_view,
-    questions_of,
 )
 from knowledge.loader import load_shipped_kb
 from knowledge.model import KnowledgeBase, QuestionSet

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from knowledge.interview import InterviewState
+from knowledge.interview_state import InterviewState
 from knowledge.model import QuestionSet
 from storage.assessments import (
     StaleAssessmentError,

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from knowledge.interview import InterviewState
+from knowledge.interview_state import InterviewState
 from knowledge.model import QuestionSet
 from storage.assessments import cancel_assessment, complete_assessment, save_interview_state
 from storage.db import build_engine, build_session_factory

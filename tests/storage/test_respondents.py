@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 
-from knowledge.interview import InterviewState
+from knowledge.interview_state import InterviewState
 from knowledge.model import QuestionSet
 from storage.assessments import complete_assessment, save_interview_state
 from storage.models import Answer, Assessment, FactorResult, Respondent, SubFactorResult

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.organisations.service import ORG_CODE_ALPHABET, ORG_CODE_LENGTH, OrgRefusal
 from handlers.services import Services
-from knowledge.interview import ORGANISATION_MAX_LENGTH
+from knowledge.interview_state import ORGANISATION_MAX_LENGTH
 
 
 async def test_an_organisation_gets_a_code_and_is_listed(services: Services) -> None:
