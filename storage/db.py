@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.sqlite import READ_ONLY_OPTION, configure_sqlite
+from storage.sqlite_driver import use_one_trip_cursors
 
 __all__ = [
     "ALEMBIC_INI",
@@ -98,6 +99,7 @@ def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             url, echo=echo, hide_parameters=True, pool_size=8, max_overflow=-1
         )
         configure_sqlite(engine)
+        use_one_trip_cursors(engine)
         return engine
     return create_async_engine(
         url,

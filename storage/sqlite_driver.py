@@ -1,0 +1,99 @@
+"""One trip to SQLite's thread per statement, instead of SQLAlchemy's three or four.
+
+aiosqlite runs SQLite on a thread of its own and every call is a trip there and back: a queue,
+a thread switch, and the event loop woken with the result. SQLAlchemy's aiosqlite adapter
+makes four trips for a SELECT (open a cursor, execute, fetch, close) and three for any other
+statement, so an answer (BEGIN, three SELECTs, an UPDATE, an INSERT and the commit) made 22.
+Here each statement is one trip: the whole cursor's life runs in SQLite's thread as one call.
+The connection is swapped in through SQLAlchemy's documented `do_connect` event; everything
+else (the dialect, server-side cursors for streamed exports, commits) is SQLAlchemy's own.
+bench/README.md has the measurements.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["use_one_trip_cursors"]
+
+_Outcome = tuple[Any, list[Any], int | None, int]
+
+
+def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+    """In SQLite's thread: the cursor's whole life, from open to close."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's cursor adapter, executing in one trip to SQLite's thread."""
+
+    __slots__ = ()
+
+    def _one_trip(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        connection = self._connection
+        try:
+            outcome: _Outcome = self.await_(
+                connection._execute(_run, connection._conn, operation, parameters, many)
+            )
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        description, rows, lastrowid, rowcount = outcome
+        if description:
+            self.description = description
+            self.lastrowid = self.rowcount = -1
+            self._rows = deque(rows)
+        else:
+            self.description = None
+            self.lastrowid = lastrowid
+            self.rowcount = rowcount
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        """Execute and fetch everything, as SQLAlchemy's buffered cursor does."""
+        self._one_trip(operation, parameters, many=False)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        """Execute for each set of parameters."""
+        self._one_trip(operation, seq_of_parameters, many=True)
+
+
+class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's connection adapter whose buffered cursors make one trip per statement."""
+
+    __slots__ = ()
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        """Server-side cursors (streamed exports) stay SQLAlchemy's own."""
+        if server_side:
+            return super().cursor(server_side=True)
+        return _OneTripCursor(self)
+
+
+def use_one_trip_cursors(engine: AsyncEngine) -> None:
+    """Make the engine's new SQLite connections run each statement in one trip."""
+
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        adapted = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        return _OneTripConnection(adapted.dbapi, adapted._connection)
+
+    event.listen(engine.sync_engine, "do_connect", connect)

@@ -1,0 +1,88 @@
+"""SQLite statements make one trip to aiosqlite's thread, and behave as SQLAlchemy's own.
+
+storage/sqlite_driver.py runs each statement's cursor, from open to close, as one call in
+SQLite's thread. These tests count the trips and check what SQLAlchemy reads back from the
+cursor: rows, rowcount, lastrowid, errors, executemany and the streamed (server-side) reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import build_engine
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every call queued to an aiosqlite thread, by the name of the function it runs."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
+
+
+async def test_a_select_and_an_insert_take_one_trip_each(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        trips.clear()  # BEGIN IMMEDIATE is a statement too: one trip, before this
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        assert len(trips) == 1
+        rows = (await connection.execute(text("SELECT id, v FROM t"))).all()
+        assert len(trips) == 2
+    assert [tuple(row) for row in rows] == [(1, "a")]
+
+
+async def test_rowcount_lastrowid_and_executemany(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        inserted = await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        assert inserted.lastrowid == 1
+        await connection.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "b"}, {"v": "c"}])
+        updated = await connection.execute(text("UPDATE t SET v = v || '!' WHERE id > 1"))
+        assert updated.rowcount == 2
+        values = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    assert values == ["a", "b!", "c!"]
+
+
+async def test_errors_are_sqlalchemys_and_the_transaction_rolls_back(engine: AsyncEngine) -> None:
+    with pytest.raises(exc.IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with pytest.raises(exc.OperationalError, match="no such table"):
+        async with engine.begin() as connection:
+            await connection.execute(text("SELECT * FROM missing"))
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+async def test_streamed_reads_still_fetch_in_batches(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("INSERT INTO t (v) VALUES (:v)"), [{"v": str(n)} for n in range(250)]
+        )
+    async with engine.connect() as connection:
+        result = await connection.stream(text("SELECT v FROM t ORDER BY id"))
+        batches = [len(batch) async for batch in result.partitions(100)]
+    assert batches == [100, 100, 50]
