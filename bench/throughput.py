@@ -32,6 +32,7 @@ from bench.phases import (
     bare_script,
     completion_messages,
     floor_phase,
+    migrate,
     open_assessments,
     run_users,
     start_bot,
@@ -78,6 +79,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         print(bare_figures.line(), flush=True)
         print(bare_figures.breakdown(), flush=True)
 
+        await migrate(environ)
         ours = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "pishran")
         emulator.reset_calls()
         await walk_checklist(emulator, emulator.user(2), patience=patience)  # warm-up

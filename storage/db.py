@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, CursorResult, Result, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,9 +19,13 @@ from sqlalchemy.ext.asyncio import (
 from storage.sqlite import READ_ONLY_OPTION, configure_sqlite
 from storage.sqlite_driver import use_one_trip_cursors
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 __all__ = [
     "ALEMBIC_INI",
     "DEFAULT_DATABASE_PATH",
+    "HEAD_REVISION",
     "build_alembic_config",
     "build_engine",
     "build_session_factory",
@@ -42,6 +45,10 @@ DEFAULT_DATABASE_PATH = Path("pishran.sqlite3")
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 # Any constant will do; it only has to be the same in every replica that starts at once.
 _MIGRATION_LOCK_KEY = 0x5049_5348  # "PISH"
+#: The newest migration. A database already there needs no Alembic, so a restarted bot never
+#: imports it (about 12 MB of memory, bench/README.md); tests/storage/test_db.py checks that
+#: this is the migrations' head, so a new migration must name itself here.
+HEAD_REVISION = "0010_closing_loop"
 
 _URL_PREFIXES = {
     "postgres://": "postgresql+asyncpg://",
@@ -135,23 +142,43 @@ def count_affected_rows(result: Result[Any]) -> int:
 
 def build_alembic_config() -> Config:
     """The Alembic configuration of the packaged migrations, independent of the working dir."""
+    from alembic.config import Config  # only when migrating (HEAD_REVISION)
+
     return Config(str(ALEMBIC_INI))
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    from alembic import command  # only when migrating (HEAD_REVISION)
+
     config = build_alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
 
+async def _at_head(engine: AsyncEngine) -> bool:
+    """Whether the database's recorded migration is HEAD_REVISION (read without Alembic)."""
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READ_ONLY_OPTION: True})
+        try:
+            current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError:  # no version table yet: a new database
+            return False
+    return bool(current == HEAD_REVISION)
+
+
 async def upgrade_database(engine_or_url: AsyncEngine | str, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to `revision`; safe to call on every start-up."""
+    """Apply the Alembic migrations up to `revision`; safe to call on every start-up.
+
+    A database already at the head is left alone without importing Alembic.
+    """
     if isinstance(engine_or_url, str):
         engine = build_engine(engine_or_url)
         try:
             await upgrade_database(engine, revision)
         finally:
             await engine.dispose()
+        return
+    if revision == "head" and await _at_head(engine_or_url):
         return
     async with engine_or_url.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = ["use_one_trip_cursors"]
 
-_Outcome = tuple[Any, list[Any], int | None, int]
+_Outcome = tuple[Any, list[Any], Any, int]
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:

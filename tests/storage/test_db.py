@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from storage.db import (
+    HEAD_REVISION,
     build_alembic_config,
     build_engine,
     default_database_url,
@@ -81,6 +82,11 @@ async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
         assert await connection.run_sync(_current_revision) == _head() == "0010_closing_loop"
+
+
+def test_the_head_revision_named_in_storage_is_the_migrations_head() -> None:
+    # A database at HEAD_REVISION is not migrated again: a new migration must update it.
+    assert _head() == HEAD_REVISION
 
 
 async def test_migrations_are_idempotent(engine: AsyncEngine) -> None:
