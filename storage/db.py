@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.sqlite import READ_ONLY_OPTION, configure_sqlite
-from storage.sqlite_driver import use_one_trip_cursors
+from storage.sqlite_driver import ENGINE_OPTIONS, use_one_trip_cursors
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -103,7 +103,7 @@ def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         # gate's holder may need a second one for a nested read (the KB store): a bounded pool
         # could run dry and deadlock. SQLite connections are cheap: keep 8, open more at need.
         engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, pool_size=8, max_overflow=-1
+            url, echo=echo, hide_parameters=True, pool_size=8, max_overflow=-1, **ENGINE_OPTIONS
         )
         configure_sqlite(engine)
         use_one_trip_cursors(engine)

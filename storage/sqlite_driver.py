@@ -5,6 +5,8 @@ a thread switch, and the event loop woken with the result. SQLAlchemy's aiosqlit
 makes four trips for a SELECT (open a cursor, execute, fetch, close) and three for any other
 statement, so an answer (BEGIN, three SELECTs, an UPDATE, an INSERT and the commit) made 22.
 Here each statement is one trip: the whole cursor's life runs in SQLite's thread as one call.
+And the pool rolled back every connection it got back, one more trip after each commit; it
+now rolls back only a connection still in a transaction (`reset`, below).
 The connection is swapped in through SQLAlchemy's documented `do_connect` event; everything
 else (the dialect, server-side cursors for streamed exports, commits) is SQLAlchemy's own.
 bench/README.md has the measurements.
@@ -22,8 +24,12 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolResetState
 
-__all__ = ["use_one_trip_cursors"]
+__all__ = ["ENGINE_OPTIONS", "use_one_trip_cursors"]
+
+#: create_async_engine's options that go with use_one_trip_cursors: `reset` below rolls back.
+ENGINE_OPTIONS: dict[str, Any] = {"pool_reset_on_return": None}
 
 _Outcome = tuple[Any, list[Any], Any, int]
 
@@ -89,11 +95,29 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return _OneTripCursor(self)
 
 
+def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """Roll back a connection the pool gets back only if it is still in a transaction.
+
+    A session commits or rolls back before it returns its connection, so this is a trip
+    only after an error. Runs before the `checkin` that releases the write gate.
+    """
+    if not state.asyncio_safe or state.terminate_only:
+        return  # garbage collected outside the event loop, or being closed anyway
+    try:
+        open_transaction = dbapi_connection._connection.in_transaction
+    except ValueError:  # aiosqlite: "no active connection"
+        return
+    if open_transaction:
+        dbapi_connection.rollback()
+
+
 def use_one_trip_cursors(engine: AsyncEngine) -> None:
-    """Make the engine's new SQLite connections run each statement in one trip."""
+    """Make the engine's new SQLite connections run each statement in one trip; the engine
+    must have been created with ENGINE_OPTIONS."""
 
     def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
         adapted = dialect.loaded_dbapi.connect(*cargs, **cparams)
         return _OneTripConnection(adapted.dbapi, adapted._connection)
 
     event.listen(engine.sync_engine, "do_connect", connect)
+    event.listen(engine.sync_engine.pool, "reset", _reset)

@@ -15,6 +15,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from storage.db import build_engine
 
@@ -86,3 +87,29 @@ async def test_streamed_reads_still_fetch_in_batches(engine: AsyncEngine) -> Non
         result = await connection.stream(text("SELECT v FROM t ORDER BY id"))
         batches = [len(batch) async for batch in result.partitions(100)]
     assert batches == [100, 100, 50]
+
+
+async def test_a_committed_connection_goes_back_to_the_pool_without_a_rollback(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    assert trips.count("commit") == 1
+    assert "rollback" not in trips
+
+
+async def test_a_connection_returned_inside_a_transaction_is_rolled_back(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    def leave_a_transaction_open() -> None:  # below SQLAlchemy's transactions: only the pool
+        raw = engine.sync_engine.raw_connection()  # sees the connection come back
+        assert raw.dbapi_connection is not None
+        cursor = raw.dbapi_connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute("INSERT INTO t (v) VALUES ('uncommitted')")
+        raw.close()
+
+    await greenlet_spawn(leave_a_transaction_open)
+    assert trips.count("rollback") == 1
+    async with engine.begin() as connection:  # the write lock was released with it
+        assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
