@@ -62,7 +62,7 @@ async def measure(people: int, database: Path) -> None:
             event=ChooseQuestionSet(QuestionSet.CORE),
         )
     statements.clear()
-    answers, completions, cpu, wall = 0, 0, 0.0, 0.0
+    answers, completions, cpu, wall, completion_cpu = 0, 0, 0.0, 0.0, 0.0
     completion_statements: list[str] = []
     for number, question in enumerate(questions):
         last = number == len(questions) - 1
@@ -78,6 +78,7 @@ async def measure(people: int, database: Path) -> None:
             render_step(renderer, step)
             if last:
                 completions += 1
+                completion_cpu += time.process_time() - started
                 continue
             cpu += time.process_time() - started
             wall += time.perf_counter() - started_wall
@@ -91,6 +92,11 @@ async def measure(people: int, database: Path) -> None:
         f"sql      statements per answer {sum(kinds.values()) / answers:.2f}: "
         + " ".join(f"{kind}={n / answers:.2f}" for kind, n in kinds.items())
         + f"; per completion {len(statements) / completions:.1f}"
+    )
+    print(
+        f"complete {completions} completions: "
+        f"cpu/completion={completion_cpu / completions * 1000:.2f}ms "
+        "(storing the results, reading what they are compared with, rendering them)"
     )
     await engine.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -59,6 +59,8 @@ _ACTIVE = select(Assessment).where(
 )
 # Built once: an answer's statements are the same every time, only their values change.
 _ACTIVE_FOR_UPDATE = _ACTIVE.with_for_update().execution_options(populate_existing=True)
+_FACTOR_RESULTS = insert(FactorResult.__table__)  # type: ignore[attr-defined]
+_SUBFACTOR_RESULTS = insert(SubFactorResult.__table__)  # type: ignore[attr-defined]
 _LOCK_RESPONDENT = (
     select(col(Respondent.id)).where(col(Respondent.id) == bindparam("id")).with_for_update()
 )
@@ -215,23 +217,32 @@ async def complete_refinement(
 async def _store_results(
     session: AsyncSession, assessment_id: int, readiness: scoring.Readiness
 ) -> None:
-    """The long-form factor and sub-factor results, then the wide score row."""
-    for factor in readiness.factors:
-        session.add(
-            FactorResult(assessment_id=assessment_id, factor_key=factor.key, score=factor.score)
-        )
-        for result in factor.subfactors:
-            session.add(
-                SubFactorResult(
-                    assessment_id=assessment_id,
-                    subfactor_key=result.key,
-                    factor_key=result.factor_key,
-                    score=result.score,
-                    confidence=result.confidence,
-                    effect=result.effect.value if result.effect is not None else None,
-                )
-            )
-    await session.flush()
+    """The long-form factor and sub-factor results, then the wide score row.
+
+    Core inserts of plain rows (one executemany each), not ORM objects: this runs inside the
+    completing answer's transaction, which holds SQLite's write lock (bench/README.md).
+    """
+    await session.execute(
+        _FACTOR_RESULTS,
+        [
+            {"assessment_id": assessment_id, "factor_key": factor.key, "score": factor.score}
+            for factor in readiness.factors
+        ],
+    )
+    await session.execute(
+        _SUBFACTOR_RESULTS,
+        [
+            {
+                "assessment_id": assessment_id,
+                "subfactor_key": result.key,
+                "factor_key": result.factor_key,
+                "score": result.score,
+                "confidence": result.confidence,
+                "effect": result.effect.value if result.effect is not None else None,
+            }
+            for result in readiness.subfactors
+        ],
+    )
     # The same figures once more, one row per assessment, for statistics.
     await write_assessment_score(
         session=session,

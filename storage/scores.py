@@ -38,6 +38,7 @@ __all__ = [
 #: Attempts at the next free slot when concurrent completions take it first.
 _SLOT_ATTEMPTS = 20
 _EMPTY: Mapping[str, int] = MappingProxyType({})
+_INSERT_SCORE = AssessmentScore.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,4 +156,4 @@ async def write_assessment_score(
         subfactors=subfactors,
         slots=slots,
     )
-    await session.execute(AssessmentScore.insert().values(row))
+    await session.execute(_INSERT_SCORE, [row])  # built once, so compiled once
