@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -38,20 +37,15 @@ _ANSWERS = select(col(Answer.question_id), col(Answer.value)).where(
 _UPDATES: dict[tuple[str, ...], Any] = {}
 
 
-def _upsert(insert: Any) -> Any:
-    statement = insert(_ANSWER_TABLE).values(
-        assessment_id=bindparam("assessment_id"),
-        question_id=bindparam("question_id"),
-        value=bindparam("value"),
-        answered_at=bindparam("answered_at"),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["assessment_id", "question_id"],
-        set_={"value": statement.excluded.value, "answered_at": statement.excluded.answered_at},
-    )
-
-
-_UPSERTS = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+# SQLAlchemy gives ON CONFLICT statements no cache key, so the dialects' upsert constructs
+# were compiled again for every answer; the same SQL as text is compiled once. Both SQLite and
+# PostgreSQL read it alike; the timestamp keeps its column's type (UTC, as every other write).
+_UPSERT = text(
+    "INSERT INTO answer (assessment_id, question_id, value, answered_at) "
+    "VALUES (:assessment_id, :question_id, :value, :answered_at) "
+    "ON CONFLICT (assessment_id, question_id) "
+    "DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at"
+).bindparams(bindparam("answered_at", type_=_ANSWER_TABLE.c.answered_at.type))
 
 
 class StaleAssessmentError(Exception):
@@ -190,5 +184,4 @@ async def save_interview_state(
         if qid not in stored or stored[qid] != value
     ]
     if rows:
-        upsert = _UPSERTS[session.get_bind().dialect.name]
-        await session.execute(upsert, rows)
+        await session.execute(_UPSERT, rows)
