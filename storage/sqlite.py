@@ -51,7 +51,8 @@ class _WriteGate:
         """Wait for this process's other writers; the lock to release when done."""
         lock = self._lock()
         try:
-            await asyncio.wait_for(lock.acquire(), _GATE_TIMEOUT)
+            async with asyncio.timeout(_GATE_TIMEOUT):  # no task per wait, as wait_for made
+                await lock.acquire()
         except TimeoutError as error:
             raise exc.OperationalError(
                 "BEGIN IMMEDIATE", None, TimeoutError("database is locked (write gate)")

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from storage.db import build_engine
+from storage.sqlite import READ_ONLY_OPTION
 
 
 @pytest.fixture
@@ -113,3 +114,25 @@ async def test_a_connection_returned_inside_a_transaction_is_rolled_back(
     assert trips.count("rollback") == 1
     async with engine.begin() as connection:  # the write lock was released with it
         assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+async def test_begin_goes_with_the_first_statement_and_an_empty_transaction_makes_no_trip(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    assert trips == ["_run", "commit"]  # BEGIN IMMEDIATE and the INSERT, then the commit
+    trips.clear()
+    async with engine.begin():
+        pass
+    assert trips == []
+
+
+async def test_a_streamed_read_begins_its_transaction_first(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READ_ONLY_OPTION: True})
+        result = await connection.stream(text("SELECT v FROM t"))
+        raw = await connection.get_raw_connection()
+        assert raw.driver_connection is not None
+        assert raw.driver_connection.in_transaction  # one snapshot for every batch
+        assert [row async for row in result] == []
