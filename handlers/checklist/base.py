@@ -12,6 +12,7 @@ from handlers.checklist.steps import ChecklistObserver, Step
 from handlers.knowledge_store import KnowledgeStore
 from handlers.respondents import locale_of, respondent_for
 from knowledge import Event, InterviewState, Locale, Notice, Readiness
+from storage import assessments as assessment_store
 from storage import respondents as respondent_store
 from storage.models import Assessment, Respondent
 
@@ -55,6 +56,24 @@ class ChecklistBase:
         self, session: AsyncSession, telegram_id: int, language_code: str | None
     ) -> Respondent:
         return await respondent_for(session, telegram_id, language_code, self._default_locale)
+
+    async def _respondent_and_active(
+        self, session: AsyncSession, telegram_id: int, language_code: str | None
+    ) -> tuple[Respondent, Assessment | None]:
+        """The respondent (registered on first contact) and their active assessment, locked
+        for this transaction: for someone known, one read on SQLite (an answer's hot path)."""
+        found = await assessment_store.get_respondent_and_active_assessment(
+            session=session, telegram_id=telegram_id
+        )
+        if found is not None and found[0].blocked_at is None:
+            return found
+        # A newcomer is registered, and someone who had blocked the bot is no longer marked.
+        respondent = await self._respondent(session, telegram_id, language_code)
+        assert respondent.id is not None
+        active = await assessment_store.get_active_assessment(
+            session=session, respondent_id=respondent.id, for_update=True
+        )
+        return respondent, active
 
     # The parts call each other through these; `Checklist` and `RefinementCases` define them.
     async def _show(

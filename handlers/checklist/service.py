@@ -142,12 +142,11 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
         """
         async with self._session_factory() as session, session.begin():
-            respondent = await self._respondent(session, telegram_id, language_code)
+            respondent, active = await self._respondent_and_active(
+                session, telegram_id, language_code
+            )
             assert respondent.id is not None
             locale = locale_of(respondent)
-            active = await assessment_store.get_active_assessment(
-                session=session, respondent_id=respondent.id, for_update=True
-            )
             completes = active is not None  # else a refinement, at most
             if active is None:  # a completed checklist being refined takes its buttons
                 active = await assessment_store.get_refining_assessment(

@@ -1,0 +1,95 @@
+"""An answer's statements on SQLite, counted: the hot path keeps to its five (bench/README.md).
+
+Counts, not times: the benchmark measures what they cost; this keeps a change from quietly
+adding a read or a write to every answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+from sqlmodel import col
+
+from bot.application import Runtime, start_runtime
+from bot.settings import load_settings
+from knowledge import AnswerQuestion, AskQuestion, ChooseQuestionSet, QuestionSet, SetProfile
+from storage.models import Respondent, get_datetime_utc
+from storage.respondents import get_respondent
+
+PERSON = 72_001
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'statements.sqlite3'}"
+    runtime = await start_runtime(load_settings({"DATABASE_URL": url}, env_file=None))
+    yield runtime
+    await runtime.close()
+
+
+async def _at_first_question(runtime: Runtime) -> AskQuestion:
+    checklist = runtime.services.checklist
+    step = await checklist.start(telegram_id=PERSON, language_code="en")
+    profile = step.kb.profile
+    for field, value in (
+        ("sector", profile.sectors[0].key),
+        ("region", profile.regions[0].key),
+        ("organisation", "Test agency"),
+        ("role", profile.roles[0].key),
+    ):
+        await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=SetProfile(field, value)
+        )
+    step = await checklist.handle(
+        telegram_id=PERSON, language_code="en", event=ChooseQuestionSet(QuestionSet.CORE)
+    )
+    assert isinstance(step.view, AskQuestion)
+    return step.view
+
+
+def _recorded(runtime: Runtime) -> list[str]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()[:3]).upper())
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    return statements
+
+
+async def test_an_answer_is_five_statements(runtime: Runtime) -> None:
+    question = await _at_first_question(runtime)
+    statements = _recorded(runtime)
+    step = await runtime.services.checklist.handle(
+        telegram_id=PERSON,
+        language_code="en",
+        event=AnswerQuestion(question.question.id, 3),
+    )
+    assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 1
+    kinds = [statement.split()[0] for statement in statements]
+    # The respondent with their active assessment, its answers, the versioned update, the
+    # answer: BEGIN IMMEDIATE travels with the first (storage/sqlite_driver.py).
+    assert kinds == ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT"], statements
+
+
+async def test_an_answer_from_someone_marked_blocked_clears_the_mark(runtime: Runtime) -> None:
+    question = await _at_first_question(runtime)
+    async with runtime.session_factory() as session, session.begin():
+        await session.execute(
+            update(Respondent)
+            .where(col(Respondent.telegram_id) == PERSON)
+            .values(blocked_at=get_datetime_utc())
+        )
+    step = await runtime.services.checklist.handle(
+        telegram_id=PERSON,
+        language_code="en",
+        event=AnswerQuestion(question.question.id, 3),
+    )
+    assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 1
+    async with runtime.session_factory() as session:
+        respondent = await get_respondent(session=session, telegram_id=PERSON)
+    assert respondent is not None and respondent.blocked_at is None
