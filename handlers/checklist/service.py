@@ -1,4 +1,5 @@
-"""The checklist's use cases: one transaction per update, from stored state to what to show.
+"""The checklist's use cases: one transaction per update, from stored state to what to show
+(a completion's results are read just after it, in a reader's transaction).
 
 No Telegram objects here: handlers pass ids and events in and render the plain values that
 come back. Every change is committed before the caller replies.
@@ -48,6 +49,7 @@ from knowledge.refinement import refinement
 from storage import assessments as assessment_store
 from storage import plan_progress
 from storage import stats as stats_store
+from storage.db import read_only
 from storage.models import Assessment, AssessmentStatus, Respondent
 
 __all__ = [
@@ -176,6 +178,15 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
                 notice = Notice.AT_START  # the short checklist's answers are settled
             elif at_position is None or at_position == position_of(current_view(kb, state)):
                 notice, state, readiness = await self._apply(session, active, state, event)
+            view = current_view(kb, state)
+            if not isinstance(view, Completed):  # a question or a profile step: no reads
+                return await self._show(
+                    session, respondent, active, notice=notice, state=state, view=view
+                )
+        # The results are read after the commit, in a reader's transaction: a completion holds
+        # SQLite's write lock only to store them, not to compare them with anything.
+        async with self._session_factory() as session:
+            await read_only(session)
             step = await self._show(
                 session, respondent, active, notice=notice, state=state, readiness=readiness
             )
@@ -233,16 +244,19 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         state: InterviewState | None = None,
         as_results: bool = False,
         readiness: Readiness | None = None,
+        view: View | None = None,
     ) -> Step:
         """The assessment's current step; `as_results` shows a completed assessment's results
-        even while its refinement is under way (those of the short checklist, until it ends)."""
+        even while its refinement is under way (those of the short checklist, until it ends).
+        `view` is the state's current view, when the caller has it already."""
         kb = await self._knowledge.revision(assessment.kb_revision)
         if state is None:  # the caller may already hold what it just stored
             state = await assessment_store.load_interview_state(
                 session=session, assessment=assessment
             )
         locale = locale_of(respondent)
-        view: View = current_view(kb, state)
+        if view is None:
+            view = current_view(kb, state)
         if isinstance(view, AskProfile) and view.options is not None:
             view = replace(view, options=options_in_order(view.field, view.options, locale))
         progress = None

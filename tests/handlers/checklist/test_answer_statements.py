@@ -93,3 +93,28 @@ async def test_an_answer_from_someone_marked_blocked_clears_the_mark(runtime: Ru
     async with runtime.session_factory() as session:
         respondent = await get_respondent(session=session, telegram_id=PERSON)
     assert respondent is not None and respondent.blocked_at is None
+
+
+async def test_a_completion_reads_its_results_after_committing_them(runtime: Runtime) -> None:
+    checklist = runtime.services.checklist
+    question = await _at_first_question(runtime)
+    for _ in range(question.total - 1):
+        step = await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=AnswerQuestion(question.question.id, 2)
+        )
+        assert isinstance(step.view, AskQuestion)
+        question = step.view
+    statements = _recorded(runtime)
+    event.listen(runtime.engine.sync_engine, "commit", lambda _conn: statements.append("COMMIT"))
+    step = await checklist.handle(
+        telegram_id=PERSON, language_code="en", event=AnswerQuestion(question.question.id, 2)
+    )
+    assert step.results is not None
+    writing = statements[: statements.index("COMMIT") + 1]
+    reading = statements[len(writing) :]
+    # The writer stores the answer and the results (and their score slots); what they are
+    # shown with (the sector's means, the plan's progress, rechecks) is read after it.
+    shown_with = ("WITH", "SELECT PLAN_STEP", "SELECT SUBFACTOR_RECHECK")
+    assert writing[0] == "BEGIN IMMEDIATE", writing
+    assert not [s for s in writing if s.startswith(shown_with)], writing
+    assert reading[0] == "BEGIN" and [s for s in reading if s.startswith(shown_with)], reading
