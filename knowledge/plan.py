@@ -63,6 +63,11 @@ class PlannedStep:
         """The sub-factors that led to this step, in order of first reason."""
         return tuple(dict.fromkeys(reason.subfactor_key for reason in self.reasons))
 
+    @property
+    def answered_subfactors(self) -> frozenset[str]:
+        """The sub-factors that led to this step through a low answer (not only their band)."""
+        return frozenset(r.subfactor_key for r in self.reasons if r.question_id is not None)
+
 
 @dataclass(frozen=True, slots=True)
 class PlanGroup:

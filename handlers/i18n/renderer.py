@@ -44,6 +44,7 @@ class Renderer:
         template name must be unique across features (the first one found wins otherwise).
         """
         self.catalogs = load_catalogs(features)
+        self._fixed: dict[tuple[Locale, str, str | None], Markup] = {}
         loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("handlers", "templates")]
         loaders += [
             jinja2.PackageLoader(feature, "templates")
@@ -57,6 +58,8 @@ class Renderer:
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
+            # Templates ship with the code: no file checks on every render (a stat each time).
+            auto_reload=False,
         )
         # The notices' placeholders (notice.invalid_text names the limit).
         self.env.globals["organisation_max_length"] = ORGANISATION_MAX_LENGTH
@@ -92,6 +95,12 @@ class Renderer:
 
     def markup(self, locale: Locale, key: str, member: str | None = None, **values: Any) -> Markup:
         """A catalog string as Telegram HTML, with every value escaped."""
+        if not values:  # most entries: formatted once (a results message uses hundreds)
+            cache_key = (locale, key, member)
+            fixed = self._fixed.get(cache_key)
+            if fixed is None:
+                fixed = self._fixed[cache_key] = Markup(self.entry(locale, key, member)).format()
+            return fixed
         shown = {k: self._shown(locale, v) for k, v in values.items()}
         return Markup(self.entry(locale, key, member)).format(**shown)
 
