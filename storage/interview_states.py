@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, text, update
+from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col, select
+from sqlmodel import col
 
 from knowledge.interview_state import PROFILE_FIELDS, InterviewState
 from knowledge.model import QuestionSet
@@ -31,8 +31,9 @@ __all__ = [
 
 _ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 _ANSWER_TABLE: Table = Answer.__table__  # type: ignore[attr-defined]
-_ANSWERS = select(col(Answer.question_id), col(Answer.value)).where(
-    col(Answer.assessment_id) == bindparam("assessment_id")
+# Core, not the ORM: plain rows need none of the ORM's per-statement work.
+_ANSWERS = select(_ANSWER_TABLE.c.question_id, _ANSWER_TABLE.c.value).where(
+    _ANSWER_TABLE.c.assessment_id == bindparam("assessment_id")
 )
 _UPDATES: dict[tuple[str, ...], Any] = {}
 
