@@ -23,6 +23,7 @@ class Figures:
     peak_rss: int
     driver_cpu: float  # this process: the emulator and the simulated users
     steps: list[str]  # what each latency's step was (bench.walk.step_kind, or completion)
+    cpu_per_answer: float = 0.0  # ms, measured apart (bench.phases.answer_cpu); 0 if not
 
     @property
     def throughput(self) -> float:

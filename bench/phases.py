@@ -22,6 +22,7 @@ from storage.db import build_engine, upgrade_database
 from storage.models import Assessment, AssessmentStatus
 
 __all__ = [
+    "answer_cpu",
     "bare_script",
     "completion_messages",
     "floor_phase",
@@ -81,6 +82,33 @@ async def run_users(
         time.process_time() - driver_before,
         [step for w in walks for step in w.steps],
     )
+
+
+async def answer_cpu(
+    emulator: WatchedEmulator, process: BotProcess, users: int, patience: float
+) -> float:
+    """The bot's CPU per answer, in ms: `users` new people walk to their first question, then
+    each answers all but the last core question while the bot's CPU is measured (no profile
+    steps and no results in it), then they finish."""
+    people = [emulator.user(5_000_001 + n) for n in range(users)]
+
+    async def walk_all(steps: int | None) -> int:
+        walks = await asyncio.gather(
+            *(
+                walk_checklist(emulator, user, patience=patience, stop_after=steps)
+                for user in people
+            )
+        )
+        return sum(walk.updates for walk in walks)
+
+    await walk_all(6)  # /start, four profile steps, the question set
+    await emulator.wait_idle(timeout=60, quiet=0.3)
+    before = process.cpu_seconds()
+    answers = await walk_all(len(load_shipped_kb().questions(QuestionSet.CORE)) - 1)
+    await emulator.wait_idle(timeout=60, quiet=0.3)
+    cpu = process.cpu_seconds() - before
+    await walk_all(None)
+    return cpu / answers * 1000
 
 
 async def migrate(environ: dict[str, str]) -> None:
