@@ -3,7 +3,8 @@
 aiosqlite runs SQLite on a thread of its own and every call is a trip there and back: a queue,
 a thread switch, and the event loop woken with the result. SQLAlchemy's aiosqlite adapter
 makes four trips for a SELECT (open a cursor, execute, fetch, close) and three for any other
-statement, so an answer (BEGIN, three SELECTs, an UPDATE, an INSERT and the commit) made 22.
+statement, so an answer (BEGIN, three SELECTs, an UPDATE, an INSERT, the commit and the
+pool's rollback) made 23.
 Here each statement is one trip: the whole cursor's life runs in SQLite's thread as one call.
 A transaction's BEGIN waits for its first statement and goes in the same trip (a transaction
 with no statement then makes no trip at all). And the pool rolled back every connection it
@@ -162,6 +163,8 @@ def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
     A session commits or rolls back before it returns its connection, so this is a trip
     only after an error. Runs before the `checkin` that releases the write gate.
     """
+    if isinstance(dbapi_connection, _OneTripConnection):
+        dbapi_connection.pending_begin = None  # a BEGIN never sent needs no rollback
     if not state.asyncio_safe or state.terminate_only:
         return  # garbage collected outside the event loop, or being closed anyway
     try:
