@@ -79,7 +79,12 @@ async def converse(emulator: BotApiEmulator, user_id: int, semaphore: asyncio.Se
 
 
 async def measure(
-    server_url: str, replicas: int, users: int, concurrency: int, update_concurrency: int
+    server_url: str,
+    replicas: int,
+    users: int,
+    concurrency: int,
+    update_concurrency: int,
+    flood_limit: float | None = None,
 ) -> None:
     server = make_url(normalise_database_url(server_url))
     name = f"pishran_bench_{uuid.uuid4().hex[:12]}"
@@ -98,6 +103,8 @@ async def measure(
         "DATABASE_URL": server.set(database=name).render_as_string(hide_password=False),
         "UPDATE_CONCURRENCY": str(update_concurrency),
     }
+    if flood_limit is not None:  # each replica's own limiter (bot/settings.py)
+        environ["FLOOD_LIMIT_PER_SECOND"] = str(flood_limit)
     peak = 0
     try:
         async with aiohttp.ClientSession() as session:
@@ -140,7 +147,8 @@ async def measure(
     updates = users * 22
     print(
         f"replicas: {replicas}, users: {users} (core checklist, {concurrency} at a time), "
-        f"UPDATE_CONCURRENCY={update_concurrency}"
+        f"UPDATE_CONCURRENCY={update_concurrency}, FLOOD_LIMIT_PER_SECOND="
+        f"{'the default' if flood_limit is None else flood_limit}"
     )
     print(f"updates: {updates} in {elapsed:.1f} s = {updates / elapsed:.1f} updates/s")
     for process, before, after, latency in zip(processes, idle, busy, latencies, strict=True):
@@ -157,13 +165,28 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=10, help="users at a time")
     parser.add_argument("--update-concurrency", type=int, default=4, help="each replica's")
+    parser.add_argument(
+        "--flood-limit",
+        type=float,
+        help="each replica's FLOOD_LIMIT_PER_SECOND (default: the bot's, 30; 0 measures what "
+        "the replicas can do rather than what Telegram allows)",
+    )
     args = parser.parse_args()
     url = os.environ.get("PISHRAN_BENCH_POSTGRES_URL") or os.environ.get(
         "PISHRAN_TEST_POSTGRES_URL"
     )
     if not url:
         raise SystemExit("set PISHRAN_BENCH_POSTGRES_URL to a PostgreSQL server URL")
-    asyncio.run(measure(url, args.replicas, args.users, args.concurrency, args.update_concurrency))
+    asyncio.run(
+        measure(
+            url,
+            args.replicas,
+            args.users,
+            args.concurrency,
+            args.update_concurrency,
+            args.flood_limit,
+        )
+    )
 
 
 if __name__ == "__main__":

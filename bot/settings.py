@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     chart_workers: int = Field(default=1, ge=1, le=16)
     # Seconds to wait for the Bot API's answer to one call (python-telegram-bot's default).
     bot_api_read_timeout: float = Field(default=5.0, gt=0)
-    # Bot API calls into chats per second, the whole bot together (Telegram's flood limit for
-    # bulk sending is about 30); 0 turns the limit off, e.g. against a Bot API emulator.
+    # Bot API calls into chats per second from this process (Telegram's flood limit for bulk
+    # sending is about 30 for the whole bot: with several replicas, give each 30 divided by
+    # their number); 0 turns the limit off, e.g. against a Bot API emulator.
     flood_limit_per_second: float = Field(default=30.0, ge=0)
     # Seconds before repeating a Bot API call that was certainly not carried out (a 5xx, a
     # refused connection), doubled for each further try up to the maximum; tests shorten them.

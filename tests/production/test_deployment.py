@@ -168,6 +168,13 @@ def test_the_proxy_balances_the_bot_replicas_and_hides_metrics() -> None:
     assert caddyfile.lstrip("# \n").count("{$PISHRAN_DOMAIN}") == 1
 
 
+def test_the_replicas_together_keep_to_telegrams_flood_limit() -> None:
+    # Each replica limits its own Bot API calls; Telegram's ~30 per second is the whole bot's.
+    bot = compose()["services"]["bot"]
+    per_replica = float(bot["environment"]["FLOOD_LIMIT_PER_SECOND"])
+    assert 0 < per_replica * bot["deploy"]["replicas"] <= 30
+
+
 def test_every_variable_compose_needs_is_documented_in_env_example() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     needed = set(re.findall(r"\$\{([A-Z_]+)", text))
