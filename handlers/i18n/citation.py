@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from knowledge import Reference
@@ -17,6 +19,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith(_ENDS_SENTENCE) else f"{text}."
 
 
+@lru_cache(maxsize=1024)  # a reference's text never changes: results cite dozens each time
 def citation(ref: Reference) -> Markup:
     """`ref` as HTML in one FSI…PDI isolate (its direction from its first letter), no link.
 
