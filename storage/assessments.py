@@ -26,6 +26,7 @@ from storage.models import (
     SubFactorResult,
     get_datetime_utc,
 )
+from storage.respondents import get_respondent
 from storage.scores import write_assessment_score
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ _ACTIVE = select(Assessment).where(
 )
 # Built once: an answer's statements are the same every time, only their values change.
 _ACTIVE_FOR_UPDATE = _ACTIVE.with_for_update().execution_options(populate_existing=True)
-_RESPONDENT = select(Respondent).where(col(Respondent.telegram_id) == bindparam("telegram_id"))
 _FACTOR_RESULTS = insert(FactorResult.__table__)  # type: ignore[attr-defined]
 _SUBFACTOR_RESULTS = insert(SubFactorResult.__table__)  # type: ignore[attr-defined]
 _LOCK_RESPONDENT = (
@@ -116,7 +116,7 @@ async def get_respondent_and_active_assessment(
     the respondent's row lock, then the assessment's, as everywhere else.
     """
     if session.get_bind().dialect.name != "sqlite":
-        respondent = await session.scalar(_RESPONDENT, {"telegram_id": telegram_id})
+        respondent = await get_respondent(session=session, telegram_id=telegram_id)
         if respondent is None:
             return None
         assert respondent.id is not None

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.checklist.steps import ChecklistObserver, Step
 from handlers.knowledge_store import KnowledgeStore
 from handlers.respondents import locale_of, respondent_for
-from knowledge import Event, InterviewState, Locale, Notice, Readiness
+from knowledge import Event, InterviewState, Locale, Notice, Readiness, View
 from storage import assessments as assessment_store
 from storage import respondents as respondent_store
 from storage.models import Assessment, Respondent
@@ -87,6 +87,7 @@ class ChecklistBase:
         state: InterviewState | None = None,
         as_results: bool = False,
         readiness: Readiness | None = None,
+        view: View | None = None,
     ) -> Step:
         raise NotImplementedError
 
