@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-__all__ = ["MESSAGE_LIMIT", "Reply", "split_message"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "UNREAD_METHODS",
+    "Reply",
+    "answer_unread",
+    "answers_unread",
+    "split_message",
+]
 
 MESSAGE_LIMIT = 4096
+
+# The Bot API answers a sent or edited message with the whole message (its text, entities
+# and keyboard), which python-telegram-bot builds into a Message. Inside `answers_unread()`,
+# the bot's HTTP client (bot/aiohttp_request.py) hands these methods' successful answers back
+# as a plain `true`, so nothing is built that nobody reads. Errors are answered as they come.
+UNREAD_METHODS = frozenset({"sendMessage", "editMessageText"})
+_answers_unread: ContextVar[bool] = ContextVar("pishran_answers_unread", default=False)
+
+
+@contextmanager
+def answers_unread() -> Iterator[None]:
+    """Within this block the caller reads no Message that sendMessage or editMessageText
+    return: they return True instead (the calls themselves are made as before)."""
+    token = _answers_unread.set(True)
+    try:
+        yield
+    finally:
+        _answers_unread.reset(token)
+
+
+def answer_unread(method: str) -> bool:
+    """Whether the successful answer to Bot API `method` is to be dropped unread here."""
+    return method in UNREAD_METHODS and _answers_unread.get()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from handlers.checklist.steps import Refusal, Step
 from handlers.checklist.views import render_step
 from handlers.context import BotContext
 from handlers.i18n import Renderer
-from handlers.replies import Reply
+from handlers.replies import Reply, answers_unread
 from knowledge import Locale
 
 __all__ = ["REFUSAL_KEYS", "choice_button", "send_replies", "show_step"]
@@ -27,16 +27,20 @@ REFUSAL_KEYS = {
 
 
 async def send_replies(message: Message, replies: list[Reply], *, edit: bool = False) -> None:
-    """Send replies in order; with `edit`, the first one replaces `message` in place."""
-    for index, reply in enumerate(replies):
-        if edit and index == 0:
-            try:
-                await message.edit_text(reply.text, reply_markup=reply.keyboard)
-            except BadRequest as exc:  # a repeated press shows what is already there
-                if "not modified" not in str(exc).lower():
-                    raise
-            continue
-        await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
+    """Send replies in order; with `edit`, the first one replaces `message` in place.
+
+    What the Bot API answers with (each message as sent) is not read, so it is not parsed
+    either (handlers.replies.answers_unread)."""
+    with answers_unread():
+        for index, reply in enumerate(replies):
+            if edit and index == 0:
+                try:
+                    await message.edit_text(reply.text, reply_markup=reply.keyboard)
+                except BadRequest as exc:  # a repeated press shows what is already there
+                    if "not modified" not in str(exc).lower():
+                        raise
+                continue
+            await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
 
 
 async def show_step(

@@ -1,0 +1,98 @@
+"""AiohttpRequest against the emulator over loopback: what python-telegram-bot gets back, with
+and without handlers.replies.answers_unread()."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.aiohttp_request import AiohttpRequest
+from bot.emulator import BotApiEmulator
+from handlers.replies import answer_unread, answers_unread
+
+KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="a:1")]])
+
+
+@pytest.fixture
+def emulator() -> BotApiEmulator:
+    return BotApiEmulator(bot_username="pishran_test_bot")
+
+
+@pytest.fixture
+async def bot(
+    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> AsyncIterator[ExtBot[None]]:
+    """A bot on AiohttpRequest, talking to the emulator served on 127.0.0.1."""
+    server = await aiohttp_server(emulator.build_app())
+    bot: ExtBot[None] = ExtBot(
+        emulator.token,
+        base_url=str(server.make_url("/bot")),
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(),
+    )
+    async with bot:
+        yield bot
+    await emulator.close()
+
+
+async def test_a_sent_message_is_parsed_as_usual(
+    emulator: BotApiEmulator, bot: ExtBot[None]
+) -> None:
+    user = emulator.user(7001, language_code="fa")
+    await user.send("/start")
+    sent = await bot.send_message(user.id, "سلام <b>دنیا</b>", parse_mode="HTML")
+    assert isinstance(sent, Message)
+    assert sent.text == "سلام دنیا"
+    assert sent.message_id == user.last_bot_message.message_id
+
+
+async def test_unread_answers_come_back_as_true_and_the_calls_are_made(
+    emulator: BotApiEmulator, bot: ExtBot[None]
+) -> None:
+    user = emulator.user(7002, language_code="fa")
+    await user.send("/start")
+    first = await bot.send_message(user.id, "پرسش ۱")
+    with answers_unread():
+        sent = await bot.send_message(user.id, "پرسش ۲", reply_markup=KEYBOARD)
+        edited = await bot.edit_message_text(
+            "پرسش ۱، ویرایش‌شده", chat_id=user.id, message_id=first.message_id
+        )
+        me = await bot.get_me()  # other methods are answered in full
+    assert sent is True
+    assert edited is True
+    assert me.username == "pishran_test_bot"
+    texts = [message.text for message in user.bot_messages]
+    assert texts == ["پرسش ۱، ویرایش‌شده", "پرسش ۲"]
+    assert user.last_bot_message.reply_markup is not None
+    # Outside the block, answers are parsed again.
+    again = await bot.edit_message_text("دوباره", chat_id=user.id, message_id=first.message_id)
+    assert isinstance(again, Message)
+    assert again.text == "دوباره"
+
+
+async def test_errors_are_raised_inside_the_block(
+    emulator: BotApiEmulator, bot: ExtBot[None]
+) -> None:
+    user = emulator.user(7003, language_code="en")
+    await user.send("/start")
+    sent = await bot.send_message(user.id, "same")
+    with answers_unread(), pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("same", chat_id=user.id, message_id=sent.message_id)
+    with answers_unread(), pytest.raises(BadRequest):
+        await bot.edit_message_text("gone", chat_id=user.id, message_id=999_999)
+
+
+def test_only_message_sends_and_edits_are_dropped_and_only_inside_the_block() -> None:
+    assert not answer_unread("sendMessage")
+    with answers_unread():
+        assert answer_unread("sendMessage")
+        assert answer_unread("editMessageText")
+        assert not answer_unread("sendPhoto")
+        assert not answer_unread("getUpdates")
+        assert not answer_unread("answerCallbackQuery")
+    assert not answer_unread("editMessageText")
