@@ -19,9 +19,20 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Row, distinct, func, select
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    distinct,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncResult, AsyncSession
 from sqlmodel import col
 
@@ -30,7 +41,14 @@ from storage.stats.dimensions import Dimension, dimension_expression
 from storage.stats.disclosure import get_noise, is_suppressed
 from storage.stats.figures import GroupStats, SubFactorFigures
 from storage.stats.long_form import LONG_BATCH, long_groups, long_statement
-from storage.stats.wide import WIDE_BATCH, get_layout, wide_group, wide_groups, wide_statement
+from storage.stats.wide import (
+    WIDE_BATCH,
+    Layout,
+    get_layout,
+    wide_group,
+    wide_groups,
+    wide_statement,
+)
 
 __all__ = [
     "GroupStats",
@@ -43,11 +61,16 @@ __all__ = [
 ]
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 def _scope(
-    session: AsyncSession, by: Sequence[Dimension], where: Mapping[Dimension, str] | None
+    dialect: str,
+    by: Sequence[Dimension],
+    where: Mapping[Dimension, str | BindParameter[str]] | None,
 ) -> CTE:
     """The completed assessments in scope, each with its group key (k0, k1) computed once."""
-    dialect = session.get_bind().dialect.name
     conditions = [col(Assessment.status) == AssessmentStatus.COMPLETED.value]
     for dimension, value in (where or {}).items():
         conditions.append(dimension_expression(dimension, dialect) == value)
@@ -88,14 +111,15 @@ async def stream_group_stats(
     suppressed group); the figures of the others are perturbed (disclosure.py).
     """
     width = len(by)
-    scoped = _scope(session, by, where)
+    dialect = _dialect(session)
+    scoped = _scope(dialect, by, where)
     keys = _keys(scoped, width)
     layout = await get_layout(session)
     noise = await get_noise(session)
     if layout is None:
         statement, batch = long_statement(scoped, keys), LONG_BATCH
     else:
-        statement, batch = wide_statement(session, scoped, keys, layout), WIDE_BATCH
+        statement, batch = wide_statement(dialect, scoped, keys, layout), WIDE_BATCH
     result = await session.stream(statement.execution_options(yield_per=batch))
     count = 0
     try:
@@ -139,7 +163,7 @@ async def count_stat_groups(
     """How many groups `stream_group_stats` will yield (for progress bars)."""
     if not by:
         return 1
-    scoped = _scope(session, by, where)
+    scoped = _scope(_dialect(session), by, where)
     keys = _keys(scoped, len(by))
     groups = (
         select(*keys)
@@ -161,16 +185,23 @@ async def get_peer_factor_means(
     """
     if not sector:
         return None
-    where = {Dimension.SECTOR: sector}
     layout = await get_layout(session)
     if layout is not None:
-        scoped = _scope(session, (), where)
         factors = replace(layout, subfactors=())
-        statement = wide_statement(session, scoped, [], factors)
+        statement = _peer_statement(_dialect(session), factors)
         noise = await get_noise(session)
-        group = wide_group((await session.execute(statement)).one(), 0, factors, k, noise)
+        row = (await session.execute(statement, {"sector": sector})).one()
+        group = wide_group(row, 0, factors, k, noise)
     else:
-        group = await get_group_stats(session=session, k=k, where=where)
+        group = await get_group_stats(session=session, k=k, where={Dimension.SECTOR: sector})
     if group.suppressed:
         return None
     return {key: mean for key, mean in group.factors.items() if mean is not None}
+
+
+@lru_cache(maxsize=32)
+def _peer_statement(dialect: str, factors: Layout) -> Select[Any]:
+    """The sector's row of factor sums, with the sector as parameter `sector`: built once per
+    dialect and layout (building it took a millisecond, for every results screen)."""
+    scoped = _scope(dialect, (), {Dimension.SECTOR: bindparam("sector")})
+    return wide_statement(dialect, scoped, [], factors)

@@ -59,9 +59,9 @@ class Layout:
         )
 
 
-def _present(session: AsyncSession, column: ColumnElement[int]) -> ColumnElement[Any]:
+def _present(dialect: str, column: ColumnElement[int]) -> ColumnElement[Any]:
     """Whichever results any assessment of the group has: the OR of their `present` bits."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return func.bit_or(column)
     # SQLite has no bitwise aggregate: the distinct masks (one per KB revision, in practice),
     # combined in Python.
@@ -89,9 +89,10 @@ def _slot(column: ColumnElement[Any], record_key: ColumnElement[Any]) -> list[Co
 
 
 def wide_statement(
-    session: AsyncSession, scoped: CTE, keys: Sequence[ColumnElement[Any]], layout: Layout
+    dialect: str, scoped: CTE, keys: Sequence[ColumnElement[Any]], layout: Layout
 ) -> Select[Any]:
-    """A row per group: counts, cell key, readiness, presence bits and every slot's sums."""
+    """A row per group: counts, cell key, readiness, presence bits and every slot's sums
+    (`dialect`: the database's dialect name)."""
     score = AssessmentScore.c
     record_key = scoped.c.record_key
     slots: list[ColumnElement[Any]] = []
@@ -108,7 +109,7 @@ def wide_statement(
             cell_key(record_key).label("cell_key"),
             cast(func.sum(scoped.c.readiness_index), Float).label("readiness"),
             func.count(scoped.c.readiness_index).label("scored"),
-            _present(session, score.present).label("present"),
+            _present(dialect, score.present).label("present"),
             *slots,
         )
         # Outer: a completed assessment without results counts, as in the long form.
