@@ -28,6 +28,7 @@ from storage.models import (
 )
 from storage.respondents import get_respondent
 from storage.scores import write_assessment_score
+from storage.sqlite_driver import inline_on_sqlite
 
 if TYPE_CHECKING:
     from knowledge import assessment as scoring
@@ -61,8 +62,10 @@ _ACTIVE = select(Assessment).where(
 )
 # Built once: an answer's statements are the same every time, only their values change.
 _ACTIVE_FOR_UPDATE = _ACTIVE.with_for_update().execution_options(populate_existing=True)
-_FACTOR_RESULTS = insert(FactorResult.__table__)  # type: ignore[attr-defined]
-_SUBFACTOR_RESULTS = insert(SubFactorResult.__table__)  # type: ignore[attr-defined]
+# An assessment's own rows, inserted inside its completing transaction: SQLite runs them on
+# the event loop's thread (storage/sqlite_driver.py).
+_FACTOR_RESULTS = inline_on_sqlite(insert(FactorResult.__table__))  # type: ignore[attr-defined]
+_SUBFACTOR_RESULTS = inline_on_sqlite(insert(SubFactorResult.__table__))  # type: ignore[attr-defined]
 _LOCK_RESPONDENT = (
     select(col(Respondent.id)).where(col(Respondent.id) == bindparam("id")).with_for_update()
 )

@@ -2,7 +2,9 @@
 
 This is an answer's hot path (bench/README.md): the statements are built once and reused
 with new values (SQLAlchemy then skips building and compiling them), written through Core
-rather than the ORM, and a save writes only what changed.
+rather than the ORM, and a save writes only what changed. They are point reads and writes,
+which SQLite runs on the event loop's thread inside the answer's writing transaction
+(storage/sqlite_driver.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from knowledge.interview_state import PROFILE_FIELDS, InterviewState
 from knowledge.model import QuestionSet
 from storage.db import count_affected_rows
 from storage.models import Answer, Assessment, AssessmentStatus, get_datetime_utc
+from storage.sqlite_driver import inline_on_sqlite
 
 __all__ = [
     "StaleAssessmentError",
@@ -32,8 +35,10 @@ __all__ = [
 _ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 _ANSWER_TABLE: Table = Answer.__table__  # type: ignore[attr-defined]
 # Core, not the ORM: plain rows need none of the ORM's per-statement work.
-_ANSWERS = select(_ANSWER_TABLE.c.question_id, _ANSWER_TABLE.c.value).where(
-    _ANSWER_TABLE.c.assessment_id == bindparam("assessment_id")
+_ANSWERS = inline_on_sqlite(
+    select(_ANSWER_TABLE.c.question_id, _ANSWER_TABLE.c.value).where(
+        _ANSWER_TABLE.c.assessment_id == bindparam("assessment_id")
+    )
 )
 _UPDATES: dict[tuple[str, ...], Any] = {}
 
@@ -41,12 +46,14 @@ _UPDATES: dict[tuple[str, ...], Any] = {}
 # SQLAlchemy gives ON CONFLICT statements no cache key, so the dialects' upsert constructs
 # were compiled again for every answer; the same SQL as text is compiled once. Both SQLite and
 # PostgreSQL read it alike; the timestamp keeps its column's type (UTC, as every other write).
-_UPSERT = text(
-    "INSERT INTO answer (assessment_id, question_id, value, answered_at) "
-    "VALUES (:assessment_id, :question_id, :value, :answered_at) "
-    "ON CONFLICT (assessment_id, question_id) "
-    "DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at"
-).bindparams(bindparam("answered_at", type_=_ANSWER_TABLE.c.answered_at.type))
+_UPSERT = inline_on_sqlite(
+    text(
+        "INSERT INTO answer (assessment_id, question_id, value, answered_at) "
+        "VALUES (:assessment_id, :question_id, :value, :answered_at) "
+        "ON CONFLICT (assessment_id, question_id) "
+        "DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at"
+    ).bindparams(bindparam("answered_at", type_=_ANSWER_TABLE.c.answered_at.type))
+)
 
 
 class StaleAssessmentError(Exception):
@@ -74,7 +81,7 @@ def _update_statement(columns: tuple[str, ...]) -> Any:
     statement = _UPDATES.get(columns)
     if statement is None:
         table = _ASSESSMENTS.c
-        statement = _UPDATES[columns] = (
+        statement = _UPDATES[columns] = inline_on_sqlite(
             update(_ASSESSMENTS)
             .where(
                 table.id == bindparam("where_id"),

@@ -26,6 +26,7 @@ from storage.models import (
     factor_column,
     subfactor_column,
 )
+from storage.sqlite_driver import inline_on_sqlite
 
 __all__ = [
     "ScoreSlots",
@@ -38,7 +39,7 @@ __all__ = [
 #: Attempts at the next free slot when concurrent completions take it first.
 _SLOT_ATTEMPTS = 20
 _EMPTY: Mapping[str, int] = MappingProxyType({})
-_INSERT_SCORE = AssessmentScore.insert()
+_INSERT_SCORE = inline_on_sqlite(AssessmentScore.insert())  # storage/sqlite_driver.py
 
 
 @dataclass(frozen=True, slots=True)

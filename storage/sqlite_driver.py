@@ -12,16 +12,25 @@ got back, one more trip after each commit; it now rolls back only a connection s
 transaction (`reset`, below).
 The connection is swapped in through SQLAlchemy's documented `do_connect` event; everything
 else (the dialect, server-side cursors for streamed exports, commits) is SQLAlchemy's own.
-bench/README.md has the measurements.
+
+A trip costs about 130 µs of CPU here (two threads woken, a queue, the event loop's self-pipe),
+more than SQLite takes for a point read or write (a whole transaction of one SELECT costs 13
+µs in plain sqlite3). So a statement marked with the execution option INLINE_OPTION (a point
+read or write of an answer's or a completion's path) runs on the event loop's own thread, no
+trip at all, when its transaction already holds SQLite's write lock: then nothing it does can
+wait for a lock. BEGIN (which may wait for another process's writer) and COMMIT (the fsync)
+always go to SQLite's thread, and so does every statement not marked, or of a reader's
+transaction, or that carries its transaction's BEGIN. An answer makes two trips instead of
+five. bench/README.md has the measurements.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -30,15 +39,33 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolResetState
 
-__all__ = ["ENGINE_OPTIONS", "use_one_trip_cursors"]
+__all__ = ["ENGINE_OPTIONS", "INLINE_OPTION", "inline_on_sqlite", "use_one_trip_cursors"]
 
-#: create_async_engine's options that go with use_one_trip_cursors: `reset` below rolls back.
-ENGINE_OPTIONS: dict[str, Any] = {"pool_reset_on_return": None}
+#: create_async_engine's options that go with use_one_trip_cursors: `reset` below rolls back,
+#: and the connection may be used from the event loop's thread too (never at the same time:
+#: SQLAlchemy awaits each call before it makes the next).
+ENGINE_OPTIONS: dict[str, Any] = {
+    "pool_reset_on_return": None,
+    "connect_args": {"check_same_thread": False},
+}
+#: The execution option of a statement that may run on the event loop's thread: a point read
+#: or write, microseconds in SQLite, of a transaction that holds the write lock (see above).
+INLINE_OPTION = "pishran_inline"
+
+_Executable = TypeVar("_Executable", bound=Executable)
+
+
+def inline_on_sqlite(statement: _Executable) -> _Executable:
+    """`statement`, marked as a point read or write that SQLite may run on the event loop's
+    thread inside a writing transaction (other databases ignore the mark)."""
+    return statement.execution_options(**{INLINE_OPTION: True})
+
 
 _Outcome = tuple[Any, list[Any], Any, int]
 
 
 _BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE", "BEGIN DEFERRED", "BEGIN EXCLUSIVE"})
+_WRITE_BEGINS = frozenset({"BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"})
 
 
 def _run(
@@ -63,10 +90,20 @@ def _run(
         cursor.close()
 
 
-class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's cursor adapter, executing in one trip to SQLite's thread."""
+async def _nothing() -> None:
+    return None
 
-    __slots__ = ()
+
+class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's cursor adapter, executing in one trip to SQLite's thread (or none, for a
+    statement marked INLINE_OPTION while its transaction holds the write lock)."""
+
+    __slots__ = ("inline",)
+
+    def __init__(self, adapt_connection: Any) -> None:
+        super().__init__(adapt_connection)
+        #: Set by `_mark_inline` from the statement's execution options, before it executes.
+        self.inline = False
 
     def _one_trip(self, operation: Any, parameters: Any, *, many: bool) -> None:
         adapted = self._adapt_connection
@@ -78,9 +115,17 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.pending_begin = adapted.pending_begin, None
         connection = self._connection
         try:
-            outcome: _Outcome = self.await_(
-                connection._execute(_run, connection._conn, operation, parameters, many, begin)
-            )
+            if self.inline and adapted.holds_write_lock and begin is None:
+                outcome = _run(connection._conn, operation, parameters, many, None)
+                # AsyncConnection.execute insists that the driver awaited something: a
+                # coroutine that returns at once (two greenlet switches, no loop iteration).
+                self.await_(_nothing())
+            else:
+                outcome = self.await_(
+                    connection._execute(_run, connection._conn, operation, parameters, many, begin)
+                )
+                if begin in _WRITE_BEGINS:
+                    adapted.holds_write_lock = True
         except Exception as error:
             adapted._handle_exception(error)
         description, rows, lastrowid, rowcount = outcome
@@ -105,15 +150,19 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's connection adapter whose buffered cursors make one trip per statement."""
 
-    __slots__ = ("pending_begin",)
+    __slots__ = ("holds_write_lock", "pending_begin")
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         #: A BEGIN not sent yet: it goes with the transaction's first statement.
         self.pending_begin: str | None = None
+        #: Whether this transaction's BEGIN IMMEDIATE went through: SQLite's write lock is ours
+        #: until COMMIT or ROLLBACK, so marked statements may run on the event loop's thread.
+        self.holds_write_lock = False
 
     def commit(self) -> None:
         """Commit; a transaction that never ran a statement has nothing to commit."""
+        self.holds_write_lock = False
         if self.pending_begin is not None:
             self.pending_begin = None
             return
@@ -121,6 +170,7 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         """Roll back; a transaction that never ran a statement has nothing to roll back."""
+        self.holds_write_lock = False
         if self.pending_begin is not None:
             self.pending_begin = None
             return
@@ -141,6 +191,7 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self.await_(self._connection._execute(self._connection._conn.execute, begin))
         except Exception as error:
             self._handle_exception(error)
+        self.holds_write_lock = begin in _WRITE_BEGINS
 
 
 class _StreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
@@ -165,6 +216,7 @@ def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
     """
     if isinstance(dbapi_connection, _OneTripConnection):
         dbapi_connection.pending_begin = None  # a BEGIN never sent needs no rollback
+        dbapi_connection.holds_write_lock = False
     if not state.asyncio_safe or state.terminate_only:
         return  # garbage collected outside the event loop, or being closed anyway
     try:
@@ -173,6 +225,14 @@ def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
         return
     if open_transaction:
         dbapi_connection.rollback()
+
+
+def _mark_inline(
+    _connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Tell the cursor whether its statement is marked INLINE_OPTION."""
+    if isinstance(cursor, _OneTripCursor) and context is not None:
+        cursor.inline = bool(context.execution_options.get(INLINE_OPTION))
 
 
 def use_one_trip_cursors(engine: AsyncEngine) -> None:
@@ -184,4 +244,5 @@ def use_one_trip_cursors(engine: AsyncEngine) -> None:
         return _OneTripConnection(adapted.dbapi, adapted._connection)
 
     event.listen(engine.sync_engine, "do_connect", connect)
+    event.listen(engine.sync_engine, "before_cursor_execute", _mark_inline)
     event.listen(engine.sync_engine.pool, "reset", _reset)

@@ -1,12 +1,14 @@
 """SQLite statements make one trip to aiosqlite's thread, and behave as SQLAlchemy's own.
 
 storage/sqlite_driver.py runs each statement's cursor, from open to close, as one call in
-SQLite's thread. These tests count the trips and check what SQLAlchemy reads back from the
+SQLite's thread, or on the event loop's thread for a marked statement of a writing
+transaction. These tests count the trips and check what SQLAlchemy reads back from the
 cursor: rows, rowcount, lastrowid, errors, executemany and the streamed (server-side) reads.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from storage.db import build_engine
 from storage.sqlite import READ_ONLY_OPTION
+from storage.sqlite_driver import inline_on_sqlite
 
 
 @pytest.fixture
@@ -136,3 +139,84 @@ async def test_a_streamed_read_begins_its_transaction_first(engine: AsyncEngine)
         assert raw.driver_connection is not None
         assert raw.driver_connection.in_transaction  # one snapshot for every batch
         assert [row async for row in result] == []
+
+
+def _marked(statement: str) -> Any:
+    return inline_on_sqlite(text(statement))
+
+
+async def _thread_names(connection: Any) -> list[str]:
+    """Let SQL ask which thread runs it: SELECT thread_name()."""
+    raw = await connection.get_raw_connection()
+    names: list[str] = []
+
+    def thread_name() -> str:
+        names.append(threading.current_thread().name)
+        return names[-1]
+
+    await raw.driver_connection.create_function("thread_name", 0, thread_name)
+    return names
+
+
+async def test_marked_statements_of_a_writing_transaction_run_on_the_loops_thread(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.connect() as connection:
+        names = await _thread_names(connection)
+        trips.clear()
+        async with connection.begin():
+            await connection.execute(_marked("INSERT INTO t (v) VALUES ('first')"))
+            assert trips == ["_run"]  # it carried BEGIN IMMEDIATE: SQLite's thread
+            await connection.execute(_marked("INSERT INTO t (v) VALUES (:v)"), [{"v": "a"}])
+            await connection.execute(_marked("UPDATE t SET v = v || '!' WHERE v = 'a'"))
+            rows = (await connection.execute(_marked("SELECT v, thread_name() FROM t"))).all()
+            assert trips == ["_run"]  # none of the three made a trip
+            await connection.execute(text("SELECT thread_name()"))  # not marked: a trip
+            assert trips == ["_run", "_run"]
+        assert trips == ["_run", "_run", "commit"]  # the commit (its fsync) is SQLite's thread's
+    assert [v for v, _ in rows] == ["first", "a!"]
+    assert names[0] == threading.main_thread().name
+    assert names[-1] != threading.main_thread().name
+    async with engine.connect() as reader:  # committed: another connection sees it
+        values = (await reader.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    assert values == ["first", "a!"]
+
+
+async def test_marked_statements_of_a_reader_go_to_sqlites_thread(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READ_ONLY_OPTION: True})
+        trips.clear()
+        async with connection.begin():
+            await connection.execute(_marked("SELECT v FROM t"))
+            await connection.execute(_marked("SELECT count(*) FROM t"))
+        # A reader's BEGIN holds no write lock: each statement waits its turn in the thread.
+        assert trips == ["_run", "_run", "commit"]
+
+
+async def test_an_inline_error_is_sqlalchemys_and_the_transaction_rolls_back(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    with pytest.raises(exc.IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            await connection.execute(_marked("INSERT INTO t (v) VALUES ('b')"))
+            await connection.execute(_marked("INSERT INTO t (v) VALUES ('a')"))
+    assert trips.count("rollback") == 1
+    trips.clear()
+    async with engine.begin() as connection:  # the next transaction begins in the thread
+        count = (await connection.execute(_marked("SELECT count(*) FROM t"))).scalar_one()
+    assert count == 0  # neither row was kept
+    assert trips == ["_run", "commit"]
+
+
+async def test_a_rolled_back_transaction_leaves_nothing_of_its_inline_writes(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        await connection.execute(_marked("INSERT INTO t (v) VALUES ('b')"))
+        await transaction.rollback()
+        assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import event, update
 from sqlmodel import col
@@ -17,6 +18,8 @@ from sqlmodel import col
 from bot.application import Runtime, start_runtime
 from bot.settings import load_settings
 from knowledge import AnswerQuestion, AskQuestion, ChooseQuestionSet, QuestionSet, SetProfile
+from storage.assessments import get_active_assessment
+from storage.interview_states import load_interview_state
 from storage.models import Respondent, get_datetime_utc
 from storage.respondents import get_respondent
 
@@ -74,6 +77,34 @@ async def test_an_answer_is_five_statements(runtime: Runtime) -> None:
     # The respondent with their active assessment, its answers, the versioned update, the
     # answer: BEGIN IMMEDIATE travels with the first (storage/sqlite_driver.py).
     assert kinds == ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT"], statements
+
+
+async def test_an_answer_makes_two_trips_to_sqlites_thread(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = await _at_first_question(runtime)
+    trips: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    await runtime.services.checklist.handle(
+        telegram_id=PERSON, language_code="en", event=AnswerQuestion(question.question.id, 3)
+    )
+    # BEGIN IMMEDIATE with the first read, then the commit: the answers' read, the versioned
+    # update and the answer run on the event loop's thread (storage/sqlite_driver.py).
+    assert trips == ["_run", "commit"]
+    async with runtime.session_factory() as session:  # committed, seen by another session
+        respondent = await get_respondent(session=session, telegram_id=PERSON)
+        assert respondent is not None and respondent.id is not None
+        active = await get_active_assessment(session=session, respondent_id=respondent.id)
+        assert active is not None
+        state = await load_interview_state(session=session, assessment=active)
+    assert state.answers[question.question.id] == 3
+    assert state.cursor == question.number  # moved on to the next question
 
 
 async def test_an_answer_from_someone_marked_blocked_clears_the_mark(runtime: Runtime) -> None:
