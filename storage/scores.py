@@ -39,7 +39,9 @@ __all__ = [
 #: Attempts at the next free slot when concurrent completions take it first.
 _SLOT_ATTEMPTS = 20
 _EMPTY: Mapping[str, int] = MappingProxyType({})
-_INSERT_SCORE = inline_on_sqlite(AssessmentScore.insert())  # storage/sqlite_driver.py
+# Read and written inside a completion's transaction: storage/sqlite_driver.py.
+_INSERT_SCORE = inline_on_sqlite(AssessmentScore.insert())
+_SLOTS = inline_on_sqlite(select(col(ScoreSlot.kind), col(ScoreSlot.key), col(ScoreSlot.slot)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,7 @@ class ScoreSlots:
 
 async def get_score_slots(*, session: AsyncSession) -> ScoreSlots:
     """Every slot assigned so far."""
-    rows = await session.execute(
-        select(col(ScoreSlot.kind), col(ScoreSlot.key), col(ScoreSlot.slot))
-    )
+    rows = await session.execute(_SLOTS)
     kinds: dict[str, dict[str, int]] = {kind.value: {} for kind in ScoreSlotKind}
     for kind, key, slot in rows.tuples():
         kinds[kind][key] = slot
