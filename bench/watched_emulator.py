@@ -24,6 +24,8 @@ __all__ = [
 
 REPLY_METHODS = frozenset({"sendmessage", "editmessagetext", "sendphoto", "senddocument"})
 Accept = Callable[[ApiCall], bool]
+#: Callback data of buttons only the scores' message has: charts and report.
+RESULTS_BUTTONS = ("ch:", "rp:")
 
 
 def keyboard_reply(call: ApiCall) -> bool:
@@ -33,16 +35,18 @@ def keyboard_reply(call: ApiCall) -> bool:
 
 
 def step_reply(call: ApiCall) -> bool:
-    """A reply that ends a checklist step: a keyboard other than the results' 📊 and 📄 buttons.
+    """A reply that ends a checklist step: a keyboard, but not the scores' message.
 
-    The completing answer replies with several messages: the scores (under the charts button)
-    first and the explore screen last; the step is over when the last one arrives.
+    The completing answer replies with several messages: the scores first, under the results'
+    own buttons (📊 charts and 📄 report, with the plan's and the refinement's), and the
+    explore screen last; the step is over when the last one arrives. A keyboard with the
+    charts or report button is therefore never the end of a step.
     """
     if not keyboard_reply(call):
         return False
     rows = call.params["reply_markup"]["inline_keyboard"]
     data = [str(button.get("callback_data", "")) for row in rows for button in row]
-    return not (data and all(item.startswith(("ch:", "rp:")) for item in data))
+    return not any(item.startswith(RESULTS_BUTTONS) for item in data)
 
 
 def shown_reply(call: ApiCall) -> bool:

@@ -1,0 +1,62 @@
+"""The benchmarks' simulated civil servant reads the real bot's replies as a person would.
+
+bench/throughput.py times each step from the press to the reply that ends it. For the
+completing answer that is the last of the results' messages (the explore screen); a walk that
+stopped at the first one timed a fraction of the completion and then, seeing no next step yet,
+sent /start in the middle of the results (bench/README.md, issue 17's third round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.walk import walk_checklist
+from bench.watched_emulator import WatchedEmulator, step_reply
+from knowledge import QuestionSet, load_shipped_kb
+from tests.auxil.harness import bot_settings, start_bot
+
+PROFILE_STEPS = ("start", "sector", "region", "organisation", "role", "question set")
+
+
+@pytest.fixture
+def emulator() -> WatchedEmulator:
+    return WatchedEmulator(bot_username="pishran_test_bot")
+
+
+@pytest.fixture
+async def emulator_url(
+    emulator: WatchedEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> AsyncIterator[str]:
+    server = await aiohttp_server(emulator.build_app())
+    yield str(server.make_url("")).rstrip("/")
+    await emulator.close()
+
+
+async def test_only_the_explore_screen_ends_the_completing_step(
+    emulator: WatchedEmulator, emulator_url: str, tmp_path: Path
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'walk.sqlite3'}"
+    bot = await start_bot(emulator, bot_settings(emulator, emulator_url, database_url))
+    try:
+        user = emulator.user(5_300_001, language_code="fa")
+        walk = await walk_checklist(emulator, user, patience=10)
+    finally:
+        await bot.stop()
+
+    core = len(load_shipped_kb().questions(QuestionSet.CORE))
+    assert walk.finished and walk.timeouts == 0
+    assert walk.steps == [*PROFILE_STEPS, *["answer"] * (core - 1), "completion"]
+    assert walk.updates == len(walk.steps)  # nothing sent after the results
+    # The completing press's replies, from its acknowledgement on: of the messages with
+    # buttons, the scores' (charts, report, ...) does not end the step, the explore screen does.
+    calls = emulator.calls
+    last_press = max(i for i, call in enumerate(calls) if call.method == "answerCallbackQuery")
+    shown = [call for call in calls[last_press:] if call.params.get("reply_markup")]
+    assert len(shown) >= 2
+    assert [step_reply(call) for call in shown] == [False] * (len(shown) - 1) + [True]
+    explore = shown[-1].params["reply_markup"]["inline_keyboard"]
+    assert all(button["callback_data"].startswith("ev:") for row in explore for button in row)
