@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.aiohttp_request import AiohttpRequest
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, EmulatedUser
 from handlers.replies import answer_unread, answers_unread
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="a:1")]])
@@ -40,11 +40,15 @@ async def bot(
     await emulator.close()
 
 
-async def test_a_sent_message_is_parsed_as_usual(
-    emulator: BotApiEmulator, bot: ExtBot[None]
-) -> None:
-    user = emulator.user(7001, language_code="fa")
-    await user.send("/start")
+@pytest.fixture
+async def user(emulator: BotApiEmulator) -> EmulatedUser:
+    """Someone who has started the bot: a bot may write only to such a person."""
+    person = emulator.user(7001, language_code="fa")
+    await person.send("/start")
+    return person
+
+
+async def test_a_sent_message_is_parsed_as_usual(user: EmulatedUser, bot: ExtBot[None]) -> None:
     sent = await bot.send_message(user.id, "سلام <b>دنیا</b>", parse_mode="HTML")
     assert isinstance(sent, Message)
     assert sent.text == "سلام دنیا"
@@ -52,14 +56,12 @@ async def test_a_sent_message_is_parsed_as_usual(
 
 
 async def test_unread_answers_come_back_as_true_and_the_calls_are_made(
-    emulator: BotApiEmulator, bot: ExtBot[None]
+    user: EmulatedUser, bot: ExtBot[None]
 ) -> None:
-    user = emulator.user(7002, language_code="fa")
-    await user.send("/start")
     first = await bot.send_message(user.id, "پرسش ۱")
     with answers_unread():
-        sent = await bot.send_message(user.id, "پرسش ۲", reply_markup=KEYBOARD)
-        edited = await bot.edit_message_text(
+        sent: object = await bot.send_message(user.id, "پرسش ۲", reply_markup=KEYBOARD)
+        edited: object = await bot.edit_message_text(
             "پرسش ۱، ویرایش‌شده", chat_id=user.id, message_id=first.message_id
         )
         me = await bot.get_me()  # other methods are answered in full
@@ -75,11 +77,7 @@ async def test_unread_answers_come_back_as_true_and_the_calls_are_made(
     assert again.text == "دوباره"
 
 
-async def test_errors_are_raised_inside_the_block(
-    emulator: BotApiEmulator, bot: ExtBot[None]
-) -> None:
-    user = emulator.user(7003, language_code="en")
-    await user.send("/start")
+async def test_errors_are_raised_inside_the_block(user: EmulatedUser, bot: ExtBot[None]) -> None:
     sent = await bot.send_message(user.id, "same")
     with answers_unread(), pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text("same", chat_id=user.id, message_id=sent.message_id)

@@ -20,7 +20,8 @@ def emulator() -> BotApiEmulator:
 async def emulator_url(
     emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
 ) -> AsyncIterator[str]:
-    """Serve the emulator on 127.0.0.1 and return its base URL."""
+    """Serve the emulator on 127.0.0.1 and return its base URL (a module that overrides
+    `emulator`, e.g. with bench's WatchedEmulator, gets that one served)."""
     server = await aiohttp_server(emulator.build_app())
     yield str(server.make_url("")).rstrip("/")
     await emulator.close()

@@ -8,9 +8,7 @@ sent /start in the middle of the results (bench/README.md, issue 17's third roun
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,15 +23,6 @@ PROFILE_STEPS = ("start", "sector", "region", "organisation", "role", "question 
 @pytest.fixture
 def emulator() -> WatchedEmulator:
     return WatchedEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def emulator_url(
-    emulator: WatchedEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[str]:
-    server = await aiohttp_server(emulator.build_app())
-    yield str(server.make_url("")).rstrip("/")
-    await emulator.close()
 
 
 async def test_only_the_explore_screen_ends_the_completing_step(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,16 +15,6 @@ from bench.watched_emulator import WatchedEmulator
 def emulator() -> WatchedEmulator:
     """An emulator that wakes each simulated user when their reply arrives."""
     return WatchedEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def emulator_url(
-    emulator: WatchedEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[str]:
-    """Serve the emulator on 127.0.0.1 and return its base URL."""
-    server = await aiohttp_server(emulator.build_app())
-    yield str(server.make_url("")).rstrip("/")
-    await emulator.close()
 
 
 async def test_killed_bot_loses_no_acknowledged_answer(
