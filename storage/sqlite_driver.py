@@ -115,7 +115,14 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.pending_begin = adapted.pending_begin, None
         connection = self._connection
         try:
-            if self.inline and adapted.holds_write_lock and begin is None:
+            # `in_transaction`: SQLite itself may have ended the transaction (some errors
+            # roll it back); outside one, a statement takes its own locks and may wait.
+            if (
+                self.inline
+                and adapted.holds_write_lock
+                and begin is None
+                and connection._conn.in_transaction
+            ):
                 outcome = _run(connection._conn, operation, parameters, many, None)
                 # AsyncConnection.execute insists that the driver awaited something: a
                 # coroutine that returns at once (two greenlet switches, no loop iteration).

@@ -220,3 +220,20 @@ async def test_a_rolled_back_transaction_leaves_nothing_of_its_inline_writes(
         await connection.execute(_marked("INSERT INTO t (v) VALUES ('b')"))
         await transaction.rollback()
         assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+async def test_after_sqlite_ended_the_transaction_marked_statements_make_trips_again(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        # As SQLite does on some errors (a full disk, an I/O error): the transaction is gone
+        # below SQLAlchemy, which still thinks it open.
+        await connection.exec_driver_sql("ROLLBACK")
+        trips.clear()
+        await connection.execute(_marked("INSERT INTO t (v) VALUES ('b')"))
+        assert trips == ["_run"]  # outside a transaction it may wait for a lock: the thread
+        await transaction.rollback()
+        values = (await connection.execute(text("SELECT v FROM t"))).scalars().all()
+    assert values == ["b"]  # it ran on its own, in autocommit, as SQLite had left it
