@@ -167,21 +167,21 @@ class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
         #: until COMMIT or ROLLBACK, so marked statements may run on the event loop's thread.
         self.holds_write_lock = False
 
+    def _forget_transaction(self) -> bool:
+        """Forget the ending transaction's state; whether it ever reached SQLite."""
+        self.holds_write_lock = False
+        begun, self.pending_begin = self.pending_begin is None, None
+        return begun
+
     def commit(self) -> None:
         """Commit; a transaction that never ran a statement has nothing to commit."""
-        self.holds_write_lock = False
-        if self.pending_begin is not None:
-            self.pending_begin = None
-            return
-        super().commit()
+        if self._forget_transaction():
+            super().commit()
 
     def rollback(self) -> None:
         """Roll back; a transaction that never ran a statement has nothing to roll back."""
-        self.holds_write_lock = False
-        if self.pending_begin is not None:
-            self.pending_begin = None
-            return
-        super().rollback()
+        if self._forget_transaction():
+            super().rollback()
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         """Server-side cursors (streamed exports) stay SQLAlchemy's own."""

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +21,7 @@ from sqlalchemy.util import greenlet_spawn
 from storage.db import build_engine
 from storage.sqlite import READ_ONLY_OPTION
 from storage.sqlite_driver import inline_on_sqlite
+from tests.auxil.sqlite_trips import record_trips
 
 
 @pytest.fixture
@@ -36,15 +36,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every call queued to an aiosqlite thread, by the name of the function it runs."""
-    calls: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return calls
+    return record_trips(monkeypatch)
 
 
 async def test_a_select_and_an_insert_take_one_trip_each(

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import event, update
 from sqlmodel import col
@@ -22,6 +21,7 @@ from storage.assessments import get_active_assessment
 from storage.interview_states import load_interview_state
 from storage.models import Respondent, get_datetime_utc
 from storage.respondents import get_respondent
+from tests.auxil.sqlite_trips import record_trips
 
 PERSON = 72_001
 
@@ -83,14 +83,7 @@ async def test_an_answer_makes_two_trips_to_sqlites_thread(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question = await _at_first_question(runtime)
-    trips: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = record_trips(monkeypatch)
     await runtime.services.checklist.handle(
         telegram_id=PERSON, language_code="en", event=AnswerQuestion(question.question.id, 3)
     )
