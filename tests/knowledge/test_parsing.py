@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
@@ -21,10 +19,10 @@ def refusal(raw: bytes, suffix: str = ".yaml", **limits: float) -> tuple[str, st
     return problem.code, problem.describe("en"), problem.describe("fa")
 
 
-def test_the_reviews_alias_bomb_is_refused_at_once(shipped_kb: KnowledgeBase) -> None:
-    started = time.monotonic()
+def test_the_reviews_alias_bomb_is_refused_before_it_expands(shipped_kb: KnowledgeBase) -> None:
+    # Expanded, the bomb is 10,000 sub-factors: far past the node limit and slow to compose.
+    # "aliases" rather than "too_many_nodes" or "too_slow" shows the first alias stopped it.
     code, english, persian = refusal(alias_bomb(shipped_kb))
-    assert time.monotonic() - started < 0.5
     assert code == "aliases"
     assert "anchors and aliases" in english and "write each value out in full" in english
     assert "لنگر و ارجاع YAML" in persian
