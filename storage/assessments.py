@@ -25,6 +25,7 @@ from storage.models import (
     Respondent,
     SubFactorResult,
     get_datetime_utc,
+    status_is,
 )
 from storage.respondents import get_respondent
 from storage.scores import write_assessment_score
@@ -58,7 +59,7 @@ async def get_assessment(*, session: AsyncSession, assessment_id: int) -> Assess
 
 _ACTIVE = select(Assessment).where(
     col(Assessment.respondent_id) == bindparam("respondent_id"),
-    col(Assessment.status) == AssessmentStatus.ACTIVE,
+    status_is(AssessmentStatus.ACTIVE),
 )
 # Built once: an answer's statements are the same every time, only their values change.
 _ACTIVE_FOR_UPDATE = _ACTIVE.with_for_update().execution_options(populate_existing=True)
@@ -100,7 +101,7 @@ _RESPONDENT_AND_ACTIVE = (
         Assessment,
         and_(
             col(Assessment.respondent_id) == col(Respondent.id),
-            col(Assessment.status) == AssessmentStatus.ACTIVE,
+            status_is(AssessmentStatus.ACTIVE),
         ),
     )
     .where(col(Respondent.telegram_id) == bindparam("telegram_id"))
@@ -137,7 +138,7 @@ async def get_latest_completed_assessment(
     """The respondent's most recently completed assessment (older than `before_id`, if given)."""
     statement = select(Assessment).where(
         col(Assessment.respondent_id) == respondent_id,
-        col(Assessment.status) == AssessmentStatus.COMPLETED,
+        status_is(AssessmentStatus.COMPLETED),
     )
     if before_id is not None:
         statement = statement.where(col(Assessment.id) < before_id)
@@ -196,9 +197,7 @@ async def cancel_assessment(*, session: AsyncSession, assessment: Assessment) ->
     """Cancel the assessment if it is still active; False if it had already closed."""
     result = await session.execute(
         update(Assessment)
-        .where(
-            col(Assessment.id) == assessment.id, col(Assessment.status) == AssessmentStatus.ACTIVE
-        )
+        .where(col(Assessment.id) == assessment.id, status_is(AssessmentStatus.ACTIVE))
         .values(
             status=AssessmentStatus.CANCELLED,
             version=Assessment.version + 1,

@@ -21,7 +21,7 @@ from sqlmodel import col
 from knowledge.interview_state import PROFILE_FIELDS, InterviewState
 from knowledge.model import QuestionSet
 from storage.db import count_affected_rows
-from storage.models import Answer, Assessment, AssessmentStatus, get_datetime_utc
+from storage.models import Answer, Assessment, AssessmentStatus, get_datetime_utc, status_is
 from storage.sqlite_driver import inline_on_sqlite
 
 __all__ = [
@@ -40,7 +40,7 @@ _ANSWERS = inline_on_sqlite(
         _ANSWER_TABLE.c.assessment_id == bindparam("assessment_id")
     )
 )
-_UPDATES: dict[tuple[str, ...], Any] = {}
+_UPDATES: dict[tuple[tuple[str, ...], AssessmentStatus], Any] = {}
 
 
 # SQLAlchemy gives ON CONFLICT statements no cache key, so the dialects' upsert constructs
@@ -76,17 +76,17 @@ def profile_columns(profile: Mapping[str, str]) -> dict[str, str | None]:
     return {name: profile.get(name) or None for name in PROFILE_FIELDS}
 
 
-def _update_statement(columns: tuple[str, ...]) -> Any:
-    """The versioned UPDATE of these columns, built once per set of columns."""
-    statement = _UPDATES.get(columns)
+def _update_statement(columns: tuple[str, ...], status: AssessmentStatus) -> Any:
+    """The versioned UPDATE of these columns of a row in `status`, built once for each."""
+    statement = _UPDATES.get((columns, status))
     if statement is None:
         table = _ASSESSMENTS.c
-        statement = _UPDATES[columns] = inline_on_sqlite(
+        statement = _UPDATES[columns, status] = inline_on_sqlite(
             update(_ASSESSMENTS)
             .where(
                 table.id == bindparam("where_id"),
                 table.version == bindparam("where_version"),
-                table.status == bindparam("where_status"),
+                status_is(status),
             )
             .values({name: bindparam(name) for name in columns})
         )
@@ -107,15 +107,9 @@ async def update_if_current(
     values = {**values, "version": assessment.version + 1, "updated_at": get_datetime_utc()}
     if isinstance(values.get("status"), AssessmentStatus):
         values["status"] = values["status"].value
-    statement = _update_statement(tuple(sorted(values)))
+    statement = _update_statement(tuple(sorted(values)), status)
     result = await session.execute(
-        statement,
-        {
-            **values,
-            "where_id": assessment.id,
-            "where_version": assessment.version,
-            "where_status": status.value,
-        },
+        statement, {**values, "where_id": assessment.id, "where_version": assessment.version}
     )
     if count_affected_rows(result) != 1:
         raise StaleAssessmentError(assessment.id, assessment.version)

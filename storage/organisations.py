@@ -13,7 +13,7 @@ from sqlalchemy import and_, distinct, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Assessment, AssessmentStatus, Organisation
+from storage.models import Assessment, AssessmentStatus, Organisation, status_is
 from storage.stats.disclosure import cell_key, get_noise
 
 __all__ = [
@@ -59,7 +59,7 @@ async def list_organisations(*, session: AsyncSession, k: int) -> list[Organisat
     """Every organisation, oldest first, with its published count of respondents."""
     completed = and_(
         col(Assessment.org_code) == col(Organisation.code),
-        col(Assessment.status) == AssessmentStatus.COMPLETED.value,
+        status_is(AssessmentStatus.COMPLETED),
     )
     statement = (
         select(

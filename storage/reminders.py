@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.db import count_affected_rows
-from storage.models import Assessment, AssessmentStatus, Respondent
+from storage.models import Assessment, AssessmentStatus, Respondent, status_is
 
 __all__ = ["DueReminder", "claim_due_reminders", "release_reminder"]
 
@@ -49,7 +49,7 @@ async def claim_due_reminders(
         select(col(Assessment.id))
         .join(Respondent, col(Respondent.id) == col(Assessment.respondent_id))
         .where(
-            col(Assessment.status) == AssessmentStatus.ACTIVE,
+            status_is(AssessmentStatus.ACTIVE),
             col(Assessment.reminder_sent_at).is_(None),
             col(Assessment.updated_at) <= now - delay,
             col(Respondent.blocked_at).is_(None),

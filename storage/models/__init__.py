@@ -13,6 +13,7 @@ from storage.models.assessments import (
     AssessmentStatus,
     Respondent,
     new_record_key,
+    status_is,
 )
 from storage.models.columns import UtcDateTime, get_datetime_utc
 from storage.models.knowledge_base import KbRevision, KbRevisionPublic, KbUpload, KbUploadStatus
@@ -57,5 +58,6 @@ __all__ = [
     "factor_column",
     "get_datetime_utc",
     "new_record_key",
+    "status_is",
     "subfactor_column",
 ]

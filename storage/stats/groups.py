@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncResult, AsyncSession
 from sqlmodel import col
 
-from storage.models import Assessment, AssessmentStatus
+from storage.models import Assessment, AssessmentStatus, status_is
 from storage.stats.dimensions import Dimension, dimension_expression
 from storage.stats.disclosure import get_noise, is_suppressed
 from storage.stats.figures import GroupStats, SubFactorFigures
@@ -71,7 +71,7 @@ def _scope(
     where: Mapping[Dimension, str | BindParameter[str]] | None,
 ) -> CTE:
     """The completed assessments in scope, each with its group key (k0, k1) computed once."""
-    conditions = [col(Assessment.status) == AssessmentStatus.COMPLETED.value]
+    conditions = [status_is(AssessmentStatus.COMPLETED)]
     for dimension, value in (where or {}).items():
         conditions.append(dimension_expression(dimension, dialect) == value)
     scoped = select(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from knowledge.reliability import ItemMoments, cronbach_alpha
-from storage.models import RECORD_KEY_MODULUS, Answer, Assessment, AssessmentStatus
+from storage.models import RECORD_KEY_MODULUS, Answer, Assessment, AssessmentStatus, status_is
 from storage.stats.disclosure import cell_key, get_noise
 
 __all__ = [
@@ -76,7 +76,7 @@ class Reliability:
 
 
 def _completed() -> ColumnElement[bool]:
-    return col(Assessment.status) == AssessmentStatus.COMPLETED.value
+    return status_is(AssessmentStatus.COMPLETED)
 
 
 def _released() -> list[ColumnElement[bool]]:
@@ -99,14 +99,14 @@ async def get_completion_funnel(*, session: AsyncSession, k: int) -> Funnel:
         n, people, key = started if status is None else by_status.get(status.value, (0, 0, 0))
         return noise.count(n, key, k, respondents=people)
 
-    unfinished = [AssessmentStatus.ACTIVE.value, AssessmentStatus.CANCELLED.value]
+    unfinished = [AssessmentStatus.ACTIVE, AssessmentStatus.CANCELLED]
     stopped = await session.execute(
         select(
             col(Assessment.question_set),
             col(Assessment.cursor),
             *counted,
         )
-        .where(col(Assessment.status).in_(unfinished))
+        .where(status_is(*unfinished))
         .group_by(col(Assessment.question_set), col(Assessment.cursor))
     )
     drop_offs = sorted(

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.db import count_affected_rows
-from storage.models import Assessment, AssessmentStatus, StatsRelease, get_datetime_utc
+from storage.models import Assessment, AssessmentStatus, StatsRelease, get_datetime_utc, status_is
 from storage.stats.disclosure import is_suppressed
 
 __all__ = ["cut_release", "get_release"]
@@ -64,7 +64,7 @@ async def _cut(session: AsyncSession, k: int, every: timedelta, now: datetime) -
     if latest is not None and now - latest.cut_at < every:
         return
     pending = [
-        col(Assessment.status) == AssessmentStatus.COMPLETED.value,
+        status_is(AssessmentStatus.COMPLETED),
         col(Assessment.release_id).is_(None),
     ]
     sizes = select(func.count(), func.count(distinct(col(Assessment.respondent_id)))).where(
