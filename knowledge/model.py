@@ -96,6 +96,10 @@ class KnowledgeBase:
     _questions: dict[str, tuple[Question, SubFactor]] = field(init=False, repr=False, compare=False)
     _references: dict[str, Reference] = field(init=False, repr=False, compare=False)
     _steps: dict[str, Step] = field(init=False, repr=False, compare=False)
+    # Each question set's checklist, asked for several times by every answer.
+    _checklists: dict[QuestionSet, tuple[Question, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         subfactors = {sf.key: sf for f in self.factors for sf in f.subfactors}
@@ -104,6 +108,13 @@ class KnowledgeBase:
         object.__setattr__(self, "_questions", questions)
         object.__setattr__(self, "_references", {r.key: r for r in self.references})
         object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
+        checklists = {
+            question_set: tuple(
+                q for sf in subfactors.values() for q in sf.questions_in(question_set)
+            )
+            for question_set in QuestionSet
+        }
+        object.__setattr__(self, "_checklists", checklists)
 
     @property
     def subfactors(self) -> tuple[SubFactor, ...]:
@@ -177,7 +188,7 @@ class KnowledgeBase:
 
     def questions(self, question_set: QuestionSet) -> tuple[Question, ...]:
         """The ordered checklist for `question_set` (never a retired question)."""
-        return tuple(q for sf in self._subfactors.values() for q in sf.questions_in(question_set))
+        return self._checklists[question_set]
 
     def iter_texts(self) -> Iterator[tuple[str, Text]]:
         """Every human text with its path, for checks that span the whole KB."""
