@@ -95,7 +95,9 @@ async def get_active_assessment(
     return await session.scalar(statement, {"respondent_id": respondent_id})
 
 
-_RESPONDENT_AND_ACTIVE = (
+# The first statement of an answer's transaction: with its BEGIN IMMEDIATE, SQLite runs it on
+# the event loop's thread when the write lock is free (storage/sqlite_driver.py).
+_RESPONDENT_AND_ACTIVE = inline_on_sqlite(
     select(Respondent, Assessment)
     .outerjoin(
         Assessment,

@@ -18,10 +18,13 @@ more than SQLite takes for a point read or write (a whole transaction of one SEL
 µs in plain sqlite3). So a statement marked with the execution option INLINE_OPTION (a point
 read or write of an answer's or a completion's path) runs on the event loop's own thread, no
 trip at all, when its transaction already holds SQLite's write lock: then nothing it does can
-wait for a lock. BEGIN (which may wait for another process's writer) and COMMIT (the fsync)
-always go to SQLite's thread, and so does every statement not marked, or of a reader's
-transaction, or that carries its transaction's BEGIN. An answer makes two trips instead of
-five. bench/README.md has the measurements.
+wait for a lock. A marked statement that carries its transaction's BEGIN IMMEDIATE runs there
+too when the write lock can be had at once: the BEGIN is tried without waiting (busy_timeout 0;
+this process's writers already queue on their own gate, storage/sqlite.py, so only another
+process can hold the lock), and when another process holds it the BEGIN and the statement go
+to SQLite's thread and wait there as before. COMMIT (the fsync) always goes to SQLite's
+thread, and so does every statement not marked, or of a reader's transaction. An answer makes
+one trip, its commit, instead of five. bench/README.md has the measurements.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolResetState
+
+from storage.sqlite import BUSY_TIMEOUT_MS
 
 __all__ = ["ENGINE_OPTIONS", "INLINE_OPTION", "inline_on_sqlite", "use_one_trip_cursors"]
 
@@ -90,6 +95,21 @@ def _run(
         cursor.close()
 
 
+def _begin_at_once(connection: sqlite3.Connection, begin: str) -> bool:
+    """On the event loop's thread: `begin` (a writing BEGIN) if the write lock is free now;
+    False, with nothing begun, when another process holds it."""
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        connection.execute(begin)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # the primary code, any BUSY_*
+            raise
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
 async def _nothing() -> None:
     return None
 
@@ -115,6 +135,8 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.pending_begin = adapted.pending_begin, None
         connection = self._connection
         try:
+            if self.inline and begin in _WRITE_BEGINS and _begin_at_once(connection._conn, begin):
+                adapted.holds_write_lock, begin = True, None
             # `in_transaction`: SQLite itself may have ended the transaction (some errors
             # roll it back); outside one, a statement takes its own locks and may wait.
             if (

@@ -8,6 +8,9 @@ cursor: rows, rowcount, lastrowid, errors, executemany and the streamed (server-
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from storage.db import build_engine
-from storage.sqlite import READ_ONLY_OPTION
+from storage.sqlite import BUSY_TIMEOUT_MS, READ_ONLY_OPTION
 from storage.sqlite_driver import inline_on_sqlite
 from tests.auxil.sqlite_trips import record_trips
 
@@ -157,15 +160,15 @@ async def test_marked_statements_of_a_writing_transaction_run_on_the_loops_threa
         names = await _thread_names(connection)
         trips.clear()
         async with connection.begin():
+            # It carries BEGIN IMMEDIATE, and the write lock is free: no trip either.
             await connection.execute(_marked("INSERT INTO t (v) VALUES ('first')"))
-            assert trips == ["_run"]  # it carried BEGIN IMMEDIATE: SQLite's thread
             await connection.execute(_marked("INSERT INTO t (v) VALUES (:v)"), [{"v": "a"}])
             await connection.execute(_marked("UPDATE t SET v = v || '!' WHERE v = 'a'"))
             rows = (await connection.execute(_marked("SELECT v, thread_name() FROM t"))).all()
-            assert trips == ["_run"]  # none of the three made a trip
+            assert trips == []  # none of the four made a trip
             await connection.execute(text("SELECT thread_name()"))  # not marked: a trip
-            assert trips == ["_run", "_run"]
-        assert trips == ["_run", "_run", "commit"]  # the commit (its fsync) is SQLite's thread's
+            assert trips == ["_run"]
+        assert trips == ["_run", "commit"]  # the commit (its fsync) is SQLite's thread's
     assert [v for v, _ in rows] == ["first", "a!"]
     assert names[0] == threading.main_thread().name
     assert names[-1] != threading.main_thread().name
@@ -197,10 +200,10 @@ async def test_an_inline_error_is_sqlalchemys_and_the_transaction_rolls_back(
             await connection.execute(_marked("INSERT INTO t (v) VALUES ('a')"))
     assert trips.count("rollback") == 1
     trips.clear()
-    async with engine.begin() as connection:  # the next transaction begins in the thread
+    async with engine.begin() as connection:  # the next transaction begins afresh
         count = (await connection.execute(_marked("SELECT count(*) FROM t"))).scalar_one()
     assert count == 0  # neither row was kept
-    assert trips == ["_run", "commit"]
+    assert trips == ["commit"]
 
 
 async def test_a_rolled_back_transaction_leaves_nothing_of_its_inline_writes(
@@ -229,3 +232,46 @@ async def test_after_sqlite_ended_the_transaction_marked_statements_make_trips_a
         await transaction.rollback()
         values = (await connection.execute(text("SELECT v FROM t"))).scalars().all()
     assert values == ["b"]  # it ran on its own, in autocommit, as SQLite had left it
+
+
+async def test_a_marked_first_statement_waits_in_sqlites_thread_while_another_process_writes(
+    engine: AsyncEngine, tmp_path: Path, trips: list[str]
+) -> None:
+    # Another process's writer (a CLI import, a second replica): a connection of its own,
+    # holding SQLite's write lock. This process's own writers queue on their gate instead.
+    other = sqlite3.connect(tmp_path / "driver.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    ticks: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            ticks.append(loop.time())
+            await asyncio.sleep(0.01)
+
+    async def release() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("INSERT INTO t (v) VALUES ('theirs')")
+        other.execute("COMMIT")
+
+    ticking = asyncio.create_task(tick())
+    releasing = asyncio.create_task(release())
+    await asyncio.sleep(0.05)  # the ticks have begun
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(_marked("INSERT INTO t (v) VALUES ('ours')"))
+            assert releasing.done()  # it waited for the other writer to commit
+            timeout = await connection.scalar(text("PRAGMA busy_timeout"))
+    finally:
+        ticking.cancel()
+        other.close()
+    # BEGIN IMMEDIATE and the INSERT waited in SQLite's thread, not on the event loop's.
+    assert trips[0] == "_run" and trips[-1] == "commit"
+    # Had the event loop's thread waited (busy_timeout is 5 s), nothing else would have run:
+    # the other writer could not even commit. A generous bound for a shared machine.
+    longest_stall = max(later - earlier for earlier, later in itertools.pairwise(ticks))
+    assert longest_stall < 1.5
+    assert timeout == BUSY_TIMEOUT_MS  # the attempt without waiting left the timeout as it was
+    async with engine.connect() as reader:
+        values = (await reader.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    assert values == ["theirs", "ours"]

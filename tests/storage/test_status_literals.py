@@ -98,6 +98,7 @@ async def test_a_whole_checklist_binds_no_status(runtime: Runtime) -> None:
 
 def _status_comparisons(tree: ast.AST) -> list[int]:
     """Lines comparing `Assessment.status` (bare or in col()) with anything, or calling in_()."""
+
     def is_status(node: ast.AST) -> bool:
         if isinstance(node, ast.Call) and node.args:
             node = node.args[0]
