@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from knowledge.model import LOCALES
 from storage.db import count_affected_rows, dialect_insert
 from storage.models import Respondent, get_datetime_utc
+from storage.sqlite_driver import inline_on_sqlite
 
 __all__ = [
     "forget_respondent",
@@ -24,7 +25,11 @@ def _check_language(language: str | None) -> None:
         raise ValueError(f"unsupported language {language!r}; expected one of {LOCALES}")
 
 
-_BY_TELEGRAM_ID = select(Respondent).where(col(Respondent.telegram_id) == bindparam("telegram_id"))
+# Often a writing transaction's first statement: a point read SQLite may run on the event
+# loop's thread with the transaction's BEGIN IMMEDIATE (storage/sqlite_driver.py).
+_BY_TELEGRAM_ID = inline_on_sqlite(
+    select(Respondent).where(col(Respondent.telegram_id) == bindparam("telegram_id"))
+)
 
 
 async def get_respondent(*, session: AsyncSession, telegram_id: int) -> Respondent | None:
