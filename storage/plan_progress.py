@@ -5,6 +5,7 @@ The steps themselves are written by storage/plans.py; this module only counts th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -13,7 +14,7 @@ from sqlmodel import col
 
 from storage.plans import PlanStep, StepStatus
 
-__all__ = ["SubFactorSteps", "steps_by_subfactor", "steps_done_by_subfactor"]
+__all__ = ["SubFactorSteps", "steps_by_subfactor", "steps_done_by_subfactor", "totals_by_subfactor"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,14 @@ async def steps_done_by_subfactor(
     *, session: AsyncSession, respondent_id: int
 ) -> dict[str, tuple[int, int]]:
     """(done, committed) per sub-factor over all the person's plans; empty with no plan."""
+    rows = await steps_by_subfactor(session=session, respondent_id=respondent_id)
+    return totals_by_subfactor(rows)
+
+
+def totals_by_subfactor(rows: Iterable[SubFactorSteps]) -> dict[str, tuple[int, int]]:
+    """(done, committed) per sub-factor, summed over the plans of `steps_by_subfactor`'s rows."""
     totals: dict[str, tuple[int, int]] = {}
-    for row in await steps_by_subfactor(session=session, respondent_id=respondent_id):
+    for row in rows:
         done, committed = totals.get(row.subfactor_key, (0, 0))
         totals[row.subfactor_key] = (done + row.done, committed + row.committed)
     return totals

@@ -8,6 +8,7 @@ one, and the comparison with the previous assessment shows what changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -40,19 +41,25 @@ class RecheckCases(ChecklistBase):
     """Offer, ask and complete a sub-factor's recheck."""
 
     async def _recheck_offers(
-        self, session: AsyncSession, respondent_id: int
+        self,
+        session: AsyncSession,
+        respondent_id: int,
+        steps: Sequence[plan_progress.SubFactorSteps] | None = None,
     ) -> tuple[tuple[RecheckOffer, ...], set[tuple[int, str]]]:
         """The sub-factors whose steps are mostly done under some plan and not yet rechecked,
-        and the (plan, sub-factor) pairs rechecked already."""
+        and the (plan, sub-factor) pairs rechecked already. `steps` are the respondent's
+        `steps_by_subfactor`, when the caller has read them already."""
         taken = {
             (r.plan_assessment_id, r.subfactor_key)
             for r in await recheck_store.list_rechecks(session=session, respondent_id=respondent_id)
             if r.completed_at is not None
         }
+        if steps is None:
+            steps = await plan_progress.steps_by_subfactor(
+                session=session, respondent_id=respondent_id
+            )
         offers: dict[str, RecheckOffer] = {}
-        for row in await plan_progress.steps_by_subfactor(
-            session=session, respondent_id=respondent_id
-        ):
+        for row in steps:
             key = (row.plan_assessment_id, row.subfactor_key)
             if recheck_due(row.done, row.committed) and key not in taken:
                 offers[row.subfactor_key] = RecheckOffer(*key, row.done, row.committed)

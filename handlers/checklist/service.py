@@ -272,6 +272,9 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
             if readiness is None:  # else just computed and stored by _apply
                 readiness = assess(kb, state.question_set, state.answers, refined=refined)
             assert assessment.id is not None
+            steps = await plan_progress.steps_by_subfactor(
+                session=session, respondent_id=assessment.respondent_id
+            )
             comparison = await compare_with_previous(
                 session=session,
                 knowledge=self._knowledge,
@@ -295,10 +298,8 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
                 refined=refined,
                 kb_revision=assessment.kb_revision,
                 org_code=assessment.org_code,
-                steps_done=await plan_progress.steps_done_by_subfactor(
-                    session=session, respondent_id=assessment.respondent_id
-                ),
-                rechecks=(await self._recheck_offers(session, assessment.respondent_id))[0],
+                steps_done=plan_progress.totals_by_subfactor(steps),
+                rechecks=(await self._recheck_offers(session, assessment.respondent_id, steps))[0],
             )
         return Step(
             locale=locale,

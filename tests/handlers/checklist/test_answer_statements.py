@@ -143,3 +143,5 @@ async def test_a_completion_reads_its_results_after_committing_them(runtime: Run
     assert writing[0] == "BEGIN IMMEDIATE", writing
     assert not [s for s in writing if s.startswith(shown_with)], writing
     assert reading[0] == "BEGIN" and [s for s in reading if s.startswith(shown_with)], reading
+    # The plan's progress and the recheck offers come from one read of the plan's steps.
+    assert len([s for s in reading if s.startswith("SELECT PLAN_STEP")]) == 1, reading
