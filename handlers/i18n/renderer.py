@@ -67,9 +67,7 @@ class Renderer:
             lambda ctx, value, digits=0: self._number(ctx["locale"], value, digits)
         )
         # KB texts are stored with ASCII digits; Persian readers get Persian digits.
-        self.env.filters["tr"] = jinja2.pass_context(
-            lambda ctx, text: self._digits(ctx["locale"], text.get(ctx["locale"]))
-        )
+        self.env.filters["tr"] = jinja2.pass_context(lambda ctx, text: self.tr(ctx["locale"], text))
         self.env.filters["bidi"] = lambda value: bidi_isolate(value)
         self.env.filters["citation"] = citation
         self.env.filters["moment"] = jinja2.pass_context(
@@ -92,6 +90,10 @@ class Renderer:
         """A catalog string as plain text (for buttons, toasts and command menus)."""
         shown = {k: self._digits(locale, str(v)) for k, v in values.items()}
         return self.entry(locale, key, member).format(**shown)
+
+    def tr(self, locale: Locale, text: Text) -> str:
+        """A KB text in `locale`, with Persian digits for a Persian reader (the `tr` filter)."""
+        return self._digits(locale, text.get(locale))
 
     def markup(self, locale: Locale, key: str, member: str | None = None, **values: Any) -> Markup:
         """A catalog string as Telegram HTML, with every value escaped."""
