@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
-from bot.application import Runtime, start_runtime
-from bot.settings import load_settings
-from knowledge import AnswerQuestion, ChooseQuestionSet, QuestionSet, SetProfile
+from bot.application import Runtime
 from storage.models import Assessment, AssessmentStatus, get_datetime_utc, status_is
 from storage.reminders import claim_due_reminders
 from storage.stats.instrument import get_completion_funnel
+from tests.auxil.service_walk import answer_core, sqlite_runtime
 
 PERSON = 73_001
 STORAGE = Path(__file__).resolve().parents[2] / "storage"
@@ -32,9 +32,9 @@ BOUND_STATUS = re.compile(r"assessment\.status\s*(=|IN)\s*\(?\s*(\?|%\(|\$\d|\(_
 
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.asyncpg.dialect()])
 def test_status_is_writes_the_values_into_the_sql(dialect: Any) -> None:
-    one = select(Assessment.id).where(status_is(AssessmentStatus.ACTIVE)).compile(dialect=dialect)
+    one = select(col(Assessment.id)).where(status_is(AssessmentStatus.ACTIVE)).compile(dialect=dialect)
     two = (
-        select(Assessment.id)
+        select(col(Assessment.id))
         .where(status_is(AssessmentStatus.ACTIVE, AssessmentStatus.CANCELLED))
         .compile(dialect=dialect)
     )
@@ -51,10 +51,8 @@ def test_status_is_takes_only_statuses() -> None:
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'status.sqlite3'}"
-    runtime = await start_runtime(load_settings({"DATABASE_URL": url}, env_file=None))
-    yield runtime
-    await runtime.close()
+    async with sqlite_runtime(tmp_path / "status.sqlite3") as runtime:
+        yield runtime
 
 
 async def test_a_whole_checklist_binds_no_status(runtime: Runtime) -> None:
@@ -65,24 +63,7 @@ async def test_a_whole_checklist_binds_no_status(runtime: Runtime) -> None:
 
     event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
     checklist = runtime.services.checklist
-    step = await checklist.start(telegram_id=PERSON, language_code="en")
-    kb = step.kb
-    for field, value in (
-        ("sector", kb.profile.sectors[0].key),
-        ("region", kb.profile.regions[0].key),
-        ("organisation", "Test agency"),
-        ("role", kb.profile.roles[0].key),
-    ):
-        await checklist.handle(
-            telegram_id=PERSON, language_code="en", event=SetProfile(field, value)
-        )
-    await checklist.handle(
-        telegram_id=PERSON, language_code="en", event=ChooseQuestionSet(QuestionSet.CORE)
-    )
-    for question in kb.questions(QuestionSet.CORE):
-        step = await checklist.handle(
-            telegram_id=PERSON, language_code="en", event=AnswerQuestion(question.id, 3)
-        )
+    step = await answer_core(runtime, PERSON, lambda _number: 3)
     assert step.results is not None
     await checklist.start(telegram_id=PERSON, language_code="en")  # looks for a refinement
     async with runtime.session_factory() as session, session.begin():

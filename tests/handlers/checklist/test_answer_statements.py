@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import col
 
-from bot.application import Runtime, start_runtime
-from bot.settings import load_settings
-from knowledge import AnswerQuestion, AskQuestion, ChooseQuestionSet, QuestionSet, SetProfile
+from bot.application import Runtime
+from knowledge import AnswerQuestion, AskQuestion
 from storage.assessments import get_active_assessment
 from storage.interview_states import load_interview_state
 from storage.models import Respondent, get_datetime_utc
 from storage.respondents import get_respondent
+from tests.auxil.service_walk import at_first_question, sqlite_runtime
 from tests.auxil.sqlite_trips import record_trips
 
 PERSON = 72_001
@@ -28,30 +28,12 @@ PERSON = 72_001
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'statements.sqlite3'}"
-    runtime = await start_runtime(load_settings({"DATABASE_URL": url}, env_file=None))
-    yield runtime
-    await runtime.close()
+    async with sqlite_runtime(tmp_path / "statements.sqlite3") as runtime:
+        yield runtime
 
 
 async def _at_first_question(runtime: Runtime) -> AskQuestion:
-    checklist = runtime.services.checklist
-    step = await checklist.start(telegram_id=PERSON, language_code="en")
-    profile = step.kb.profile
-    for field, value in (
-        ("sector", profile.sectors[0].key),
-        ("region", profile.regions[0].key),
-        ("organisation", "Test agency"),
-        ("role", profile.roles[0].key),
-    ):
-        await checklist.handle(
-            telegram_id=PERSON, language_code="en", event=SetProfile(field, value)
-        )
-    step = await checklist.handle(
-        telegram_id=PERSON, language_code="en", event=ChooseQuestionSet(QuestionSet.CORE)
-    )
-    assert isinstance(step.view, AskQuestion)
-    return step.view
+    return await at_first_question(runtime, PERSON)
 
 
 def _recorded(runtime: Runtime) -> list[str]:

@@ -13,19 +13,12 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from bot.application import Runtime, start_runtime
-from bot.settings import load_settings
+from bot.application import Runtime
 from handlers.checklist.service import Results
 from handlers.checklist.views import render_results
 from handlers.i18n import Renderer
-from knowledge import (
-    AnswerQuestion,
-    ChooseQuestionSet,
-    Locale,
-    QuestionSet,
-    SetProfile,
-    to_persian_digits,
-)
+from knowledge import Locale, to_persian_digits
+from tests.auxil.service_walk import answer_core, sqlite_runtime
 
 PERSON = 74_001
 # Low answers to some questions (reasons of their own), middling to others (band reasons).
@@ -34,34 +27,12 @@ ANSWERS = (0, 3, 1, 4, 2, 0, 3)
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}"
-    runtime = await start_runtime(load_settings({"DATABASE_URL": url}, env_file=None))
-    yield runtime
-    await runtime.close()
+    async with sqlite_runtime(tmp_path / "plan.sqlite3") as runtime:
+        yield runtime
 
 
 async def _results(runtime: Runtime) -> Results:
-    checklist = runtime.services.checklist
-    step = await checklist.start(telegram_id=PERSON, language_code="en")
-    kb = step.kb
-    for field, value in (
-        ("sector", kb.profile.sectors[0].key),
-        ("region", kb.profile.regions[0].key),
-        ("organisation", "Test agency"),
-        ("role", kb.profile.roles[0].key),
-    ):
-        await checklist.handle(
-            telegram_id=PERSON, language_code="en", event=SetProfile(field, value)
-        )
-    await checklist.handle(
-        telegram_id=PERSON, language_code="en", event=ChooseQuestionSet(QuestionSet.CORE)
-    )
-    for number, question in enumerate(kb.questions(QuestionSet.CORE)):
-        step = await checklist.handle(
-            telegram_id=PERSON,
-            language_code="en",
-            event=AnswerQuestion(question.id, ANSWERS[number % len(ANSWERS)]),
-        )
+    step = await answer_core(runtime, PERSON, lambda number: ANSWERS[number % len(ANSWERS)])
     assert step.results is not None
     return step.results
 
