@@ -32,7 +32,11 @@ BOUND_STATUS = re.compile(r"assessment\.status\s*(=|IN)\s*\(?\s*(\?|%\(|\$\d|\(_
 
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.asyncpg.dialect()])
 def test_status_is_writes_the_values_into_the_sql(dialect: Any) -> None:
-    one = select(col(Assessment.id)).where(status_is(AssessmentStatus.ACTIVE)).compile(dialect=dialect)
+    one = (
+        select(col(Assessment.id))
+        .where(status_is(AssessmentStatus.ACTIVE))
+        .compile(dialect=dialect)
+    )
     two = (
         select(col(Assessment.id))
         .where(status_is(AssessmentStatus.ACTIVE, AssessmentStatus.CANCELLED))
