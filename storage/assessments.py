@@ -134,21 +134,28 @@ async def get_respondent_and_active_assessment(
     return None if row is None else (row[0], row[1])
 
 
+_COMPLETED = select(Assessment).where(
+    col(Assessment.respondent_id) == bindparam("respondent_id"),
+    status_is(AssessmentStatus.COMPLETED),
+)
+_LATEST_FIRST = (col(Assessment.completed_at).desc(), col(Assessment.id).desc())
+# Built once (building one and its cache key took 150 µs): /start, a profile and every
+# completion look for the latest completed assessment.
+_LATEST_COMPLETED = _COMPLETED.order_by(*_LATEST_FIRST).limit(1)
+_LATEST_COMPLETED_BEFORE = (
+    _COMPLETED.where(col(Assessment.id) < bindparam("before_id")).order_by(*_LATEST_FIRST).limit(1)
+)
+
+
 async def get_latest_completed_assessment(
     *, session: AsyncSession, respondent_id: int, before_id: int | None = None
 ) -> Assessment | None:
     """The respondent's most recently completed assessment (older than `before_id`, if given)."""
-    statement = select(Assessment).where(
-        col(Assessment.respondent_id) == respondent_id,
-        status_is(AssessmentStatus.COMPLETED),
+    if before_id is None:
+        return await session.scalar(_LATEST_COMPLETED, {"respondent_id": respondent_id})
+    return await session.scalar(
+        _LATEST_COMPLETED_BEFORE, {"respondent_id": respondent_id, "before_id": before_id}
     )
-    if before_id is not None:
-        statement = statement.where(col(Assessment.id) < before_id)
-    statement = statement.order_by(
-        col(Assessment.completed_at).desc(),
-        col(Assessment.id).desc(),
-    )
-    return await session.scalar(statement.limit(1))
 
 
 async def start_assessment(
