@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -27,15 +27,23 @@ class SubFactorSteps:
     done: int
 
 
+# Built once: every results screen reads it (building a statement costs about 100 µs).
+_STEPS = (
+    select(
+        col(PlanStep.assessment_id),
+        col(PlanStep.subfactor_key),
+        func.count(),
+        func.sum(case((col(PlanStep.status) == StepStatus.DONE.value, 1), else_=0)),
+    )
+    .where(col(PlanStep.respondent_id) == bindparam("respondent_id"))
+    .group_by(col(PlanStep.assessment_id), col(PlanStep.subfactor_key))
+    .order_by(col(PlanStep.assessment_id), col(PlanStep.subfactor_key))
+)
+
+
 async def steps_by_subfactor(*, session: AsyncSession, respondent_id: int) -> list[SubFactorSteps]:
     """Committed and done steps per plan (assessment) and sub-factor, oldest plan first."""
-    done = func.sum(case((col(PlanStep.status) == StepStatus.DONE.value, 1), else_=0))
-    rows = await session.execute(
-        select(col(PlanStep.assessment_id), col(PlanStep.subfactor_key), func.count(), done)
-        .where(col(PlanStep.respondent_id) == respondent_id)
-        .group_by(col(PlanStep.assessment_id), col(PlanStep.subfactor_key))
-        .order_by(col(PlanStep.assessment_id), col(PlanStep.subfactor_key))
-    )
+    rows = await session.execute(_STEPS, {"respondent_id": respondent_id})
     return [
         SubFactorSteps(assessment_id, key, int(committed), int(done_count or 0))
         for assessment_id, key, committed, done_count in rows.tuples()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint, update
+from sqlalchemy import JSON, UniqueConstraint, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col, select
 
@@ -100,13 +100,17 @@ async def get_recheck(
     return found
 
 
+# Built once, as the other statements of a completion's reads.
+_RECHECKS = (
+    select(SubFactorRecheck)
+    .where(col(SubFactorRecheck.respondent_id) == bindparam("respondent_id"))
+    .order_by(col(SubFactorRecheck.id))
+)
+
+
 async def list_rechecks(*, session: AsyncSession, respondent_id: int) -> list[SubFactorRecheck]:
     """Every recheck of the respondent, oldest first."""
-    rows = await session.scalars(
-        select(SubFactorRecheck)
-        .where(col(SubFactorRecheck.respondent_id) == respondent_id)
-        .order_by(col(SubFactorRecheck.id))
-    )
+    rows = await session.scalars(_RECHECKS, {"respondent_id": respondent_id})
     return list(rows)
 
 
