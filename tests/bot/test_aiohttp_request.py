@@ -3,8 +3,7 @@ and without handlers.replies.answers_unread()."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -19,25 +18,16 @@ KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="
 
 
 @pytest.fixture
-def emulator() -> BotApiEmulator:
-    return BotApiEmulator(bot_username="pishran_test_bot")
-
-
-@pytest.fixture
-async def bot(
-    emulator: BotApiEmulator, aiohttp_server: Callable[..., Awaitable[Any]]
-) -> AsyncIterator[ExtBot[None]]:
-    """A bot on AiohttpRequest, talking to the emulator served on 127.0.0.1."""
-    server = await aiohttp_server(emulator.build_app())
+async def bot(emulator: BotApiEmulator, emulator_url: str) -> AsyncIterator[ExtBot[None]]:
+    """A bot on AiohttpRequest, talking to the emulator (tests/conftest.py serves it)."""
     bot: ExtBot[None] = ExtBot(
         emulator.token,
-        base_url=str(server.make_url("/bot")),
+        base_url=f"{emulator_url}/bot",
         request=AiohttpRequest(),
         get_updates_request=AiohttpRequest(),
     )
     async with bot:
         yield bot
-    await emulator.close()
 
 
 @pytest.fixture
