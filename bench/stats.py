@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,6 +38,7 @@ from bot.application import prepare_database
 from handlers.i18n import Renderer
 from handlers.knowledge_store import KnowledgeStore
 from handlers.statistics.exports import ExportFormat
+from handlers.statistics.sector_means import SectorMeans
 from handlers.statistics.service import ExportRequest, Statistics
 from knowledge import load_shipped_kb
 from storage.db import build_engine, build_session_factory, normalise_database_url
@@ -91,6 +92,26 @@ async def run_export(statistics: Statistics, by: str, file_format: ExportFormat)
     return groups, size
 
 
+async def time_sector_means(factory: async_sessionmaker[AsyncSession], sector: str) -> None:
+    """The sector means beside a respondent's results: read live (a sum over the sector's
+    assessments) against kept for a minute by `SectorMeans`, as the bot reads them."""
+    rounds = 20
+    kept = SectorMeans(k=5, ttl=60)
+    for label, ttl in (("read live", 0.0), ("kept", 60.0)):
+        means = SectorMeans(k=5, ttl=ttl) if ttl == 0 else kept
+        async with factory() as session:
+            await means.of(session, sector)  # warm: statements compiled, the kept value read
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(rounds):
+                await means.of(session, sector)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(
+            f"results' sector means ({sector}), {label}: {wall / rounds * 1000:.3f} ms wall, "
+            f"{cpu / rounds * 1000:.3f} ms CPU per results screen",
+            flush=True,
+        )
+
+
 async def bench_size(
     backend: str, url: str, n: int, groupings: Sequence[str], formats: Sequence[ExportFormat]
 ) -> dict[str, float]:
@@ -132,6 +153,7 @@ async def bench_size(
                 f"{n / wall:>11.0f}{size:>12}",
                 flush=True,
             )
+    await time_sector_means(factory, kb.profile.sectors[0].key)
     for file_format in formats:
         tracemalloc.start()
         await run_export(statistics, "organisation,month", file_format)

@@ -19,6 +19,7 @@ from handlers.privacy.service import Privacy
 from handlers.reminders.service import Reminders
 from handlers.report.chart_drawer import ChartDrawer
 from handlers.services import Services
+from handlers.statistics.sector_means import SectorMeans
 from handlers.statistics.service import Statistics
 
 __all__ = ["build_services"]
@@ -36,7 +37,7 @@ def build_services(
             knowledge,
             default_locale=settings.default_language,
             observer=metrics,
-            stats_k=settings.stats_k,
+            sector_means=SectorMeans(k=settings.stats_k, ttl=settings.stats_sector_means_seconds),
         ),
         knowledge=knowledge,
         renderer=renderer,

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # one cut per STATS_RELEASE_HOURS, and only once k new people completed.
     stats_k: int = Field(default=5, ge=1)
     stats_release_hours: float = Field(default=24.0, ge=0)
+    # The sector's means beside a respondent's results are read at most once per this many
+    # seconds in each process (0: at every results screen); reading them sums the sector.
+    stats_sector_means_seconds: float = Field(default=60.0, ge=0)
     stats_api_token: SecretStr | None = None
     # The web admin panel at /admin: signed in with this token; 404 while it is unset. The
     # session cookie's key is derived from it, so changing it signs everyone out.

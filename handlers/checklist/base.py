@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.checklist.steps import ChecklistObserver, Step
 from handlers.knowledge_store import KnowledgeStore
 from handlers.respondents import locale_of, respondent_for
+from handlers.statistics.sector_means import SectorMeans
 from knowledge import Event, InterviewState, Locale, Notice, Readiness, View
 from storage import assessments as assessment_store
 from storage import respondents as respondent_store
@@ -29,10 +30,10 @@ class ChecklistBase:
         *,
         default_locale: Locale = "fa",
         observer: ChecklistObserver | None = None,
-        stats_k: int = 5,
+        sector_means: SectorMeans | None = None,
     ) -> None:
         self._session_factory = session_factory
-        self._stats_k = stats_k
+        self._sector_means = sector_means or SectorMeans(k=5, ttl=0)
         self._knowledge = knowledge
         self._default_locale = default_locale
         self._observer = observer

@@ -48,7 +48,6 @@ from knowledge.assessment import assess
 from knowledge.refinement import refinement
 from storage import assessments as assessment_store
 from storage import plan_progress
-from storage import stats as stats_store
 from storage.db import read_only
 from storage.models import Assessment, AssessmentStatus, Respondent
 
@@ -289,9 +288,7 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
                 comparison,
                 profile=dict(state.profile),
                 completed_at=assessment.completed_at,
-                sector_means=await stats_store.get_peer_factor_means(
-                    session=session, sector=assessment.sector, k=self._stats_k
-                ),
+                sector_means=await self._sector_means.of(session, assessment.sector),
                 refinable=state.question_set is QuestionSet.CORE
                 and not state.refined
                 and not refinement(kb, readiness).is_empty,

@@ -1,4 +1,5 @@
-"""The statistics use cases: exports, the admin summary, organisation profiles, peer means.
+"""The statistics use cases: exports, the admin summary, organisation profiles (the sector
+means beside a respondent's results are in sector_means.py).
 
 Storage aggregates and makes every figure publishable (storage/stats/disclosure.py); this
 module adds the knowledge base (which questions make a factor, what the columns are called),
@@ -202,12 +203,6 @@ class Statistics:
             chunks = sheets_xlsx_chunks(table.sheets(), rtl=request.locale == "fa")
         async for chunk in chunks:
             yield chunk
-
-    async def sector_means(self, sector: str | None) -> Mapping[str, float] | None:
-        """Each factor's mean in `sector` when it has at least k assessments."""
-        async with self._session_factory() as session:
-            await read_only(session)
-            return await stats_store.get_peer_factor_means(session=session, sector=sector, k=self.k)
 
 
 async def _once(chunk: bytes) -> AsyncIterator[bytes]:

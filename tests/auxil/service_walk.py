@@ -16,10 +16,11 @@ __all__ = ["answer_core", "at_first_question", "sqlite_runtime"]
 
 
 @asynccontextmanager
-async def sqlite_runtime(database: Path) -> AsyncIterator[Runtime]:
-    """The bot's services (no Telegram) on a new SQLite file at `database`."""
+async def sqlite_runtime(database: Path, **environ: str) -> AsyncIterator[Runtime]:
+    """The bot's services (no Telegram) on a new SQLite file at `database`, with any other
+    settings in `environ` (`STATS_K="3"`)."""
     url = f"sqlite+aiosqlite:///{database}"
-    runtime = await start_runtime(load_settings({"DATABASE_URL": url}, env_file=None))
+    runtime = await start_runtime(load_settings({**environ, "DATABASE_URL": url}, env_file=None))
     try:
         yield runtime
     finally:
