@@ -6,6 +6,7 @@ the bot's settings (WAL, synchronous=FULL). Steadier than bench/throughput.py on
 machine, so each change to the answer's path can be measured on its own (bench/README.md).
 
     .venv/bin/python -m bench.answer_cost             # 40 people, 15 answers each
+    .venv/bin/python -m bench.answer_cost --completed 100000   # after 100 000 others finished
 """
 
 from __future__ import annotations
@@ -19,19 +20,28 @@ from typing import Any
 
 from sqlalchemy import event
 
+from bench.synthetic import insert_synthetic
 from bot.application import prepare_database
 from handlers.checklist.service import Checklist
 from handlers.checklist.views import render_step
 from handlers.i18n import Renderer
 from handlers.knowledge_store import KnowledgeStore
+from handlers.statistics.sector_means import SectorMeans
 from knowledge import AnswerQuestion, ChooseQuestionSet, QuestionSet, SetProfile, load_shipped_kb
 from storage.db import build_engine, build_session_factory
 
 
-async def measure(people: int, database: Path) -> None:
-    """Walk `people` to their last core question, then time every core answer."""
+async def measure(people: int, database: Path, completed: int, sector_means: float) -> None:
+    """Walk `people` to their last core question, then time every core answer; first,
+    `completed` others finish (synthetic rows, as bench/stats.py makes them)."""
     engine = build_engine(f"sqlite+aiosqlite:///{database}")
     await prepare_database(engine)
+    kb = load_shipped_kb()
+    if completed:
+        started = time.perf_counter()
+        await insert_synthetic(engine, kb, completed)
+        seconds = time.perf_counter() - started
+        print(f"setup    {completed} completed assessments in {seconds:.0f} s")
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -40,9 +50,10 @@ async def measure(people: int, database: Path) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     answered: list[str] = []
     factory = build_session_factory(engine)
-    checklist = Checklist(factory, KnowledgeStore(factory))
+    checklist = Checklist(
+        factory, KnowledgeStore(factory), sector_means=SectorMeans(k=5, ttl=sector_means)
+    )
     renderer = Renderer()
-    kb = load_shipped_kb()
     questions = kb.questions(QuestionSet.CORE)
     ids = range(9_000_001, 9_000_001 + people)
     for telegram_id in ids:
@@ -105,9 +116,20 @@ def main() -> None:
     """Parse options and measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=40)
+    parser.add_argument(
+        "--completed", type=int, default=0, help="assessments others completed beforehand"
+    )
+    parser.add_argument(
+        "--sector-means-seconds",
+        type=float,
+        default=60.0,
+        help="how long the sector means are kept (the bot's STATS_SECTOR_MEANS_SECONDS; 0: "
+        "read at every completion)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pishran-answer-") as directory:
-        asyncio.run(measure(args.people, Path(directory) / "answer.sqlite3"))
+        database = Path(directory) / "answer.sqlite3"
+        asyncio.run(measure(args.people, database, args.completed, args.sector_means_seconds))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ _MIGRATION_LOCK_KEY = 0x5049_5348  # "PISH"
 #: The newest migration. A database already there needs no Alembic, so a restarted bot never
 #: imports it (about 12 MB of memory, bench/README.md); tests/storage/test_db.py checks that
 #: this is the migrations' head, so a new migration must name itself here.
-HEAD_REVISION = "0010_closing_loop"
+HEAD_REVISION = "0011_respondent_status_index"
 
 _URL_PREFIXES = {
     "postgres://": "postgresql+asyncpg://",

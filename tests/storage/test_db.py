@@ -81,7 +81,11 @@ def _table_names(connection: Connection) -> set[str]:
 async def test_migrations_create_every_table(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_table_names) == TABLES
-        assert await connection.run_sync(_current_revision) == _head() == "0010_closing_loop"
+        assert (
+            await connection.run_sync(_current_revision)
+            == _head()
+            == "0011_respondent_status_index"
+        )
 
 
 def test_the_head_revision_named_in_storage_is_the_migrations_head() -> None:
