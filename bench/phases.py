@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bench.bot_process import BotProcess
 from bench.phase_figures import MB, Figures
+from bench.synthetic import insert_synthetic
 from bench.walk import Walk, walk_checklist, walk_script
 from bench.watched_emulator import WatchedEmulator, shown_reply
 from knowledge import QuestionSet, load_shipped_kb
@@ -111,11 +112,20 @@ async def answer_cpu(
     return cpu / answers * 1000
 
 
-async def migrate(environ: dict[str, str]) -> None:
+async def migrate(environ: dict[str, str], completed: int = 0) -> None:
     """Migrate the bot's database before it starts, as a deployment's release step does
     (`pishran db upgrade`): the bot then finds it at the head and never imports Alembic, so
-    its RSS is a restarted bot's (one that migrates at start holds about 12 MB more)."""
+    its RSS is a restarted bot's (one that migrates at start holds about 12 MB more).
+
+    With `completed`, that many people have already finished (bench/synthetic.py's rows), as
+    in a deployment that has been in use: what a person's statements cost then shows."""
     await upgrade_database(environ["DATABASE_URL"])
+    if completed:
+        engine = build_engine(environ["DATABASE_URL"])
+        try:
+            await insert_synthetic(engine, load_shipped_kb(), completed)
+        finally:
+            await engine.dispose()
 
 
 async def start_bot(

@@ -9,6 +9,7 @@ one stage alone (bench/README.md, issue 17's fourth round).
 
     .venv/bin/python -m bench.stages                          # 30 people
     .venv/bin/python -m bench.stages --py-spy /tmp/answers.txt --stage answers
+    .venv/bin/python -m bench.stages --completed 100000       # after 100 000 others finished
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from bench.watched_emulator import WatchedEmulator
 STAGES = (("profile", 6), ("answers", 15), ("completion", 1))
 
 
-async def measure(users: int, workdir: Path, spy: str | None, spied: str | None) -> None:
+async def measure(
+    users: int, workdir: Path, spy: str | None, spied: str | None, completed: int
+) -> None:
     """Walk `users` people through the stages; print the bot's CPU per update of each."""
     emulator = WatchedEmulator(bot_username="pishran_bench_bot")
     runner = web.AppRunner(emulator.build_app(), access_log=None)
@@ -47,7 +50,7 @@ async def measure(users: int, workdir: Path, spy: str | None, spied: str | None)
             FLOOD_LIMIT_PER_SECOND="0",
             BOT_API_CLIENT="aiohttp",
         )
-        await migrate(environ)
+        await migrate(environ, completed)
         bot = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "stages")
         await walk_checklist(emulator, emulator.user(1), patience=10)  # warm-up
         people = [emulator.user(2_000_001 + n) for n in range(users)]
@@ -85,9 +88,12 @@ def main() -> None:
         default="answers",
         help="the stage --py-spy profiles",
     )
+    parser.add_argument(
+        "--completed", type=int, default=0, help="assessments others completed beforehand"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pishran-stages-") as directory:
-        asyncio.run(measure(args.users, Path(directory), args.py_spy, args.stage))
+        asyncio.run(measure(args.users, Path(directory), args.py_spy, args.stage, args.completed))
 
 
 if __name__ == "__main__":

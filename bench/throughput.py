@@ -5,12 +5,12 @@ by this process). U simulated civil servants each take the core checklist, close
 wait for the reply that shows the next step, send again. The bare bot gets the same number
 and shapes of updates and answers each with one sendMessage; the durable floor bot
 (bench/floor_bot.py) commits one row per update and makes Pishran's reply calls. A last phase
-leaves 1000
-assessments open mid-checklist and reads the bot's memory. See bench/README.md.
+leaves 1000 assessments open mid-checklist and reads the bot's memory. See bench/README.md.
 
     .venv/bin/python -m bench.throughput                # 200 users, about 4 minutes here
     .venv/bin/python -m bench.throughput --quick        # 50 users, 200 open assessments
     .venv/bin/python -m bench.throughput --py-spy /tmp/pishran.txt   # profile our bot
+    .venv/bin/python -m bench.throughput --completed 100000  # after 100 000 others finished
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         print(bare_figures.line(), flush=True)
         print(bare_figures.breakdown(), flush=True)
 
-        await migrate(environ)
+        await migrate(environ, args.completed)
         ours = await start_bot(emulator, ["-m", "bot", "run"], environ, workdir, "pishran")
         emulator.reset_calls()
         await walk_checklist(emulator, emulator.user(2), patience=patience)  # warm-up
@@ -169,6 +169,12 @@ def main() -> None:
         choices=("httpx", "aiohttp"),
         default="aiohttp",
         help="both bots' BOT_API_CLIENT",
+    )
+    parser.add_argument(
+        "--completed",
+        type=int,
+        default=0,
+        help="assessments others completed in our bot's database beforehand (a deployment in use)",
     )
     parser.add_argument("--py-spy", metavar="FILE", help="profile our bot into FILE")
     parser.add_argument("--workdir", help="keep the databases and the bots' logs here")
