@@ -7,9 +7,11 @@ returns its `Figures`; the durable floor and the open-assessments phases print t
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -18,6 +20,7 @@ from bench.phase_figures import MB, Figures
 from bench.synthetic import insert_synthetic
 from bench.walk import Walk, walk_checklist, walk_script
 from bench.watched_emulator import WatchedEmulator, shown_reply
+from bot.emulator import ApiCall
 from knowledge import QuestionSet, load_shipped_kb
 from storage.db import build_engine, upgrade_database
 from storage.models import Assessment, AssessmentStatus
@@ -29,6 +32,7 @@ __all__ = [
     "floor_phase",
     "migrate",
     "open_assessments",
+    "reply_payloads",
     "run_users",
     "start_bot",
 ]
@@ -145,6 +149,26 @@ def completion_messages(emulator: WatchedEmulator) -> int:
     return sum(m in ("sendMessage", "sendPhoto") for m in methods[last_press:])
 
 
+def reply_payloads(emulator: WatchedEmulator) -> dict[str, Any]:
+    """What Pishran sent in the last walk: a question's edit, and the completion's edit and
+    messages (after the last answerCallbackQuery), each as text, parse_mode and reply_markup."""
+    calls = list(emulator.calls)
+    last_press = max(i for i, call in enumerate(calls) if call.method == "answerCallbackQuery")
+
+    def payload(call: ApiCall) -> dict[str, Any]:
+        return {key: call.params.get(key) for key in ("text", "parse_mode", "reply_markup")}
+
+    def asks(call: ApiCall) -> bool:
+        markup = call.params.get("reply_markup")
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        return any(str(b.get("callback_data", "")).startswith("a:") for r in rows for b in r)
+
+    edits = [c for c in calls[:last_press] if c.method == "editMessageText"]
+    question = next(c for c in reversed(edits) if asks(c))
+    results = [c for c in calls[last_press:] if c.method in ("editMessageText", "sendMessage")]
+    return {"question": payload(question), "results": [payload(c) for c in results]}
+
+
 async def floor_phase(
     emulator: WatchedEmulator,
     environ: dict[str, str],
@@ -152,29 +176,45 @@ async def floor_phase(
     users: int,
     patience: float,
     results_messages: int,
+    payloads: dict[str, Any] | None = None,
 ) -> Figures:
-    """The durable floor bot on the same walk: a commit per update, Pishran's reply calls."""
+    """The durable floor bot on the same walk: a commit per update, Pishran's reply calls;
+    with `payloads` (reply_payloads), carrying Pishran's texts and buttons."""
     script = bare_script(1)
+    name, first_user = ("floor", 4_000_001) if payloads is None else ("floor+pl", 6_000_001)
     environ = {
         **environ,
-        "FLOOR_DATABASE": str(workdir / "floor.sqlite3"),
+        "FLOOR_DATABASE": str(workdir / f"{name}.sqlite3"),
         "FLOOR_LAST_QUESTION": script[-1][1].split(":")[2],
         "FLOOR_COMPLETION_MESSAGES": str(results_messages),
     }
-    floor = await start_bot(emulator, ["-m", "bench.floor_bot"], environ, workdir, "floor")
-    await walk_script(emulator, emulator.user(4), script, patience, shown_reply)  # warm-up
-    ids = range(4_000_001, 4_000_001 + users)
+    if payloads is not None:
+        path = workdir / "floor_payloads.json"
+        path.write_text(json.dumps(payloads, ensure_ascii=False), encoding="utf-8")
+        environ["FLOOR_PAYLOADS"] = str(path)
+    floor = await start_bot(emulator, ["-m", "bench.floor_bot"], environ, workdir, name)
+    await walk_script(emulator, emulator.user(first_user - 1), script, patience, shown_reply)
+    ids = range(first_user, first_user + users)
     figures = await run_users(
         emulator,
         floor,
-        "floor",
+        name,
         ids,
         lambda uid: walk_script(emulator, emulator.user(uid), script, patience, shown_reply),
     )
     await floor.stop()
     print(figures.line(), flush=True)
     print(figures.breakdown(), flush=True)
-    print(f"floor    completion sends {results_messages} messages, as Pishran did", flush=True)
+    if payloads is None:
+        print(f"floor    completion sends {results_messages} messages, as Pishran did", flush=True)
+    else:
+        size = sum(len(p["text"] or "") for p in payloads["results"])
+        print(
+            f"floor+pl each step carries Pishran's question ({len(payloads['question']['text'])} "
+            f"characters and its buttons), the completion its {len(payloads['results'])} "
+            f"results messages ({size} characters)",
+            flush=True,
+        )
     return figures
 
 

@@ -4,7 +4,9 @@ Both bots run as their own processes, polling the same Bot API emulator on loopb
 by this process). U simulated civil servants each take the core checklist, closed loop: send,
 wait for the reply that shows the next step, send again. The bare bot gets the same number
 and shapes of updates and answers each with one sendMessage; the durable floor bot
-(bench/floor_bot.py) commits one row per update and makes Pishran's reply calls. A last phase
+(bench/floor_bot.py) commits one row per update and makes Pishran's reply calls, first with
+short texts, then carrying Pishran's own messages (`floor+pl`, not a target: it shows how much
+of the gap is the bytes any bot showing them moves). A last phase
 leaves 1000 assessments open mid-checklist and reads the bot's memory. See bench/README.md.
 
     .venv/bin/python -m bench.throughput                # 200 users, about 4 minutes here
@@ -35,6 +37,7 @@ from bench.phases import (
     floor_phase,
     migrate,
     open_assessments,
+    reply_payloads,
     run_users,
     start_bot,
 )
@@ -45,9 +48,11 @@ from knowledge import QuestionSet, load_shipped_kb
 TARGET_THROUGHPUT, TARGET_P99, TARGET_RSS_MB, TARGET_CPU_MS = 0.8, 2.0, 150, 6.0
 
 
-async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures, Figures, int]:
-    """The four phases: bare bot, our bot, the durable floor, our bot with many open
-    assessments."""
+async def measure(
+    args: argparse.Namespace, workdir: Path
+) -> tuple[Figures, Figures, Figures, Figures, int]:
+    """The five phases: bare bot, our bot, the durable floor (with short replies, then with
+    our bot's), our bot with many open assessments."""
     emulator = WatchedEmulator(bot_username="pishran_bench_bot")
     runner = web.AppRunner(emulator.build_app(), access_log=None)
     await runner.setup()
@@ -85,6 +90,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         emulator.reset_calls()
         await walk_checklist(emulator, emulator.user(2), patience=patience)  # warm-up
         results_messages = completion_messages(emulator)
+        payloads = reply_payloads(emulator)
         spy = start_py_spy(ours.pid, args.py_spy) if args.py_spy else None
         ids = range(2_000_001, 2_000_001 + args.users)
         our_figures = await run_users(
@@ -110,8 +116,11 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Fig
         floor_figures = await floor_phase(
             emulator, environ, workdir, args.users, patience, results_messages
         )
+        payload_figures = await floor_phase(
+            emulator, environ, workdir, args.users, patience, results_messages, payloads
+        )
         open_rss = await open_assessments(emulator, environ, workdir, args.open, patience)
-        return bare_figures, our_figures, floor_figures, open_rss
+        return bare_figures, our_figures, floor_figures, payload_figures, open_rss
     finally:
         await emulator.close()
         await runner.cleanup()
@@ -184,7 +193,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pishran-bench-") as directory:
         workdir = Path(args.workdir or directory)
         workdir.mkdir(parents=True, exist_ok=True)
-        bare, ours, floor, open_peak = asyncio.run(measure(args, workdir))
+        bare, ours, floor, payload_floor, open_peak = asyncio.run(measure(args, workdir))
     throughput = ours.throughput / bare.throughput
     p99 = ours.percentile(0.99) / bare.percentile(0.99)
     verdicts = (
@@ -212,6 +221,12 @@ def main() -> None:
         f"cpu/update over the whole walk {cpu_per_update:.1f}ms)"
     )
     print(f"ratio floor throughput={floor_throughput:.2f} p99={floor_p99:.2f}")
+    # Not a target: how much of the gap is the bytes of Pishran's messages (floor+pl carries
+    # them), and how much what Pishran does besides.
+    print(
+        f"ratio floor+payload throughput={ours.throughput / payload_floor.throughput:.2f} "
+        f"p99={ours.percentile(0.99) / payload_floor.percentile(0.99):.2f}"
+    )
 
 
 if __name__ == "__main__":
