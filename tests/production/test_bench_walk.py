@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.phases import completion_messages, reply_payloads
 from bench.walk import walk_checklist
 from bench.watched_emulator import WatchedEmulator, step_reply
 from knowledge import QuestionSet, load_shipped_kb
@@ -49,3 +50,14 @@ async def test_only_the_explore_screen_ends_the_completing_step(
     assert [step_reply(call) for call in shown] == [False] * (len(shown) - 1) + [True]
     explore = shown[-1].params["reply_markup"]["inline_keyboard"]
     assert all(button["callback_data"].startswith("ev:") for row in explore for button in row)
+
+    # What the second durable floor carries (bench/floor_bot.py with FLOOR_PAYLOADS): a
+    # question as the bot showed it, and every reply of the completion, in order.
+    payloads = reply_payloads(emulator)
+    question = payloads["question"]
+    assert question["parse_mode"] == "HTML" and question["text"]
+    data = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    assert any(item.startswith("a:") for item in data)
+    results = [c for c in calls[last_press:] if c.method in ("editMessageText", "sendMessage")]
+    assert [p["text"] for p in payloads["results"]] == [c.params["text"] for c in results]
+    assert len(payloads["results"]) == completion_messages(emulator) + 1  # the edit, then sends
