@@ -2,7 +2,7 @@
 
 The means are the sector's cell of a live export (the same sums, the same noise,
 storage/stats/groups.py), and reading them sums every completed assessment of the sector:
-about 1 ms at 1 000 completed assessments and 23 ms at 100 000 on SQLite (bench/README.md),
+6.8 ms at 25 000 completed assessments and 32.5 ms at 100 000 on SQLite (bench/README.md),
 on every results screen. Kept here for `ttl` seconds, a sector's means cost that sum once per
 period however many people finish. What a cached value shows is what an export showed at most
 `ttl` seconds earlier, so nothing is published that an export does not publish (docs/privacy.md).
