@@ -3,7 +3,8 @@
 Simulated civil servants take the core checklist closed loop against `python -m bot run`
 (polling the emulator served by this process). A killer SIGKILLs the bot at random moments
 (after a random number of replies, plus a random fraction of a second) and starts it again;
-a user whose reply never came presses again, as a person would.
+a user whose reply never came presses again, as a person would, and one told the
+assessment is closed (its results were lost to a kill) sends /results.
 Afterwards: every answer a user saw acknowledged (the reply showed the next question) is
 stored, no assessment is corrupt, nobody has two active ones, and every user finished.
 

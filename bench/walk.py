@@ -31,8 +31,11 @@ _ANSWER = re.compile(r"a:(\d+):([a-z0-9_]+):([0-9x])")
 
 def step_kind(kind: str, payload: str) -> str:
     """What a step is, for the latency breakdown: start, sector, region, organisation, role,
-    question set or answer (the walk calls the answer that brings the results completion)."""
+    question set, answer or results (/results; the walk calls the step that brings the results
+    completion)."""
     if kind == "send":
+        if payload.startswith("/results"):
+            return "results"
         return "start" if payload.startswith("/start") else "organisation"
     for prefix, name in (("p:", "profile"), ("qs:", "question set"), ("a:", "answer")):
         if payload.startswith(prefix):
@@ -121,13 +124,20 @@ async def walk_checklist(
     max_updates: int = 200,
     stop_after: int | None = None,
 ) -> Walk:
-    """Take the core checklist to its results, closed loop; retry a step that got no reply."""
+    """Take the core checklist to its results, closed loop; retry a step that got no reply.
+
+    A press the bot answers only with a notice that names /results (the assessment is
+    closed: a crash took its results after they were stored) is followed by /results, as a
+    person would; a press that got nothing is made again.
+    """
     walk = Walk(user.id)
 
     value_of = answer_chooser(user.id)
+    ask_results = False
 
     while walk.updates < max_updates and (stop_after is None or walk.updates < stop_after):
-        action = next_action(user, value_of)
+        action = ("send", "/results") if ask_results else next_action(user, value_of)
+        ask_results = False
         if action is None:
             walk.finished = True
             break
@@ -142,10 +152,13 @@ async def walk_checklist(
                 return user.send(payload)
             return user.press_data(payload, message.message_id)
 
+        notices = len(user.callback_answers)
         latency = await emulator.act(user, publish, step_reply, patience)
         walk.updates += 1
         if latency is None:
             walk.timeouts += 1
+            told = [answer.text or "" for answer in user.callback_answers[notices:]]
+            ask_results = kind == "press" and any("/results" in text for text in told)
             continue
         walk.latencies.append(latency)
         after = newest_keyboard(user)

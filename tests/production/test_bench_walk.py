@@ -15,7 +15,7 @@ import pytest
 from bench.phases import completion_messages, reply_payloads
 from bench.walk import walk_checklist
 from bench.watched_emulator import WatchedEmulator, step_reply
-from knowledge import QuestionSet, load_shipped_kb
+from knowledge import AnswerQuestion, QuestionSet, load_shipped_kb
 from tests.auxil.harness import bot_settings, start_bot
 
 PROFILE_STEPS = ("start", "sector", "region", "organisation", "role", "question set")
@@ -61,3 +61,28 @@ async def test_only_the_explore_screen_ends_the_completing_step(
     results = [c for c in calls[last_press:] if c.method in ("editMessageText", "sendMessage")]
     assert [p["text"] for p in payloads["results"]] == [c.params["text"] for c in results]
     assert len(payloads["results"]) == completion_messages(emulator) + 1  # the edit, then sends
+
+
+async def test_a_walk_whose_results_were_lost_asks_for_them(
+    emulator: WatchedEmulator, emulator_url: str, tmp_path: Path
+) -> None:
+    # A crash after the completion was stored and before its results were sent: pressing the
+    # last answer again is refused ("closed ... /results"), and a person sends /results.
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'walk.sqlite3'}"
+    bot = await start_bot(emulator, bot_settings(emulator, emulator_url, database_url))
+    try:
+        user = emulator.user(5_300_002, language_code="fa")
+        core = load_shipped_kb().questions(QuestionSet.CORE)
+        await walk_checklist(emulator, user, patience=10, stop_after=len(PROFILE_STEPS) + 15)
+        step = await bot.runtime.services.checklist.handle(
+            telegram_id=user.id, language_code="fa", event=AnswerQuestion(core[-1].id, 2)
+        )
+        assert step.results is not None  # completed and stored, never sent
+        walk = await walk_checklist(emulator, user, patience=2, max_updates=5)
+    finally:
+        await bot.stop()
+
+    assert walk.finished and walk.timeouts == 1
+    assert walk.steps == ["completion"]  # the reply to /results ends with the explore screen
+    assert [m.text for m in user.messages if not m.from_bot][-1] == "/results"
+    assert "/results" in (user.callback_answers[-1].text or "")
