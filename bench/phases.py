@@ -192,16 +192,19 @@ async def floor_phase(
         path = workdir / "floor_payloads.json"
         path.write_text(json.dumps(payloads, ensure_ascii=False), encoding="utf-8")
         environ["FLOOR_PAYLOADS"] = str(path)
+    # The completion is timed to its last message, as Pishran's is (bench/walk.py).
+    final = f"results {results_messages}" if payloads is None else payloads["results"][-1]["text"]
+
+    def completed(call: ApiCall) -> bool:
+        return shown_reply(call) and call.params.get("text") == final
+
+    def walk(uid: int) -> Awaitable[Walk]:
+        return walk_script(emulator, emulator.user(uid), script, patience, shown_reply, completed)
+
     floor = await start_bot(emulator, ["-m", "bench.floor_bot"], environ, workdir, name)
-    await walk_script(emulator, emulator.user(first_user - 1), script, patience, shown_reply)
+    await walk(first_user - 1)  # warm-up
     ids = range(first_user, first_user + users)
-    figures = await run_users(
-        emulator,
-        floor,
-        name,
-        ids,
-        lambda uid: walk_script(emulator, emulator.user(uid), script, patience, shown_reply),
-    )
+    figures = await run_users(emulator, floor, name, ids, walk)
     await floor.stop()
     print(figures.line(), flush=True)
     print(figures.breakdown(), flush=True)

@@ -179,11 +179,15 @@ async def walk_script(
     script: list[tuple[str, str]],
     patience: float,
     accept: Accept | None = None,
+    accept_last: Accept | None = None,
 ) -> Walk:
     """Send a fixed list of messages and button presses, each after the previous reply
-    (any Bot API call, or the first one `accept` takes)."""
+    (any Bot API call, or the first one `accept` takes; for the last step, the one
+    `accept_last` takes, when given: the completion's last message, as Pishran's walk waits
+    for its explore screen)."""
     walk = Walk(user.id)
     for number, (kind, payload) in enumerate(script, 1):
+        last = number == len(script)
         newest = user.bot_messages[-1].message_id if kind == "press" else None
 
         def publish(payload: str = payload, newest: int | None = newest) -> Awaitable[object]:
@@ -191,12 +195,13 @@ async def walk_script(
                 return user.send(payload)
             return user.press_data(payload, newest)
 
-        latency = await emulator.act(user, publish, accept or any_reply, patience)
+        taken = accept_last if last and accept_last is not None else accept or any_reply
+        latency = await emulator.act(user, publish, taken, patience)
         walk.updates += 1
         if latency is None:
             walk.timeouts += 1
             break
         walk.latencies.append(latency)
-        walk.steps.append("completion" if number == len(script) else step_kind(kind, payload))
+        walk.steps.append("completion" if last else step_kind(kind, payload))
     walk.finished = walk.timeouts == 0
     return walk
