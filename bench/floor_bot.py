@@ -12,7 +12,7 @@ With FLOOR_PAYLOADS (a JSON file bench/throughput.py writes from Pishran's own r
 same run), those calls carry what Pishran's carried: a question's HTML and buttons for every
 step, and each results message as Pishran sent it. The updates that come back then carry them
 too (a pressed button's message arrives with the update). That floor prices the bytes any bot
-showing the same messages moves, and leaves only what Pishran does besides:
+showing the same messages moves, and leaves only what Pishran does besides. By hand:
 
     BOT_TOKEN=... BOT_API_BASE_URL=... FLOOR_DATABASE=/tmp/floor.sqlite3 python -m bench.floor_bot
 """
