@@ -8,6 +8,7 @@ sent /start in the middle of the results (bench/README.md, issue 17's third roun
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bench.phases import completion_messages, reply_payloads
 from bench.walk import walk_checklist
 from bench.watched_emulator import WatchedEmulator, step_reply
 from knowledge import AnswerQuestion, QuestionSet, load_shipped_kb
-from tests.auxil.harness import bot_settings, start_bot
+from tests.auxil.harness import RunningBot, bot_settings, start_bot
 
 PROFILE_STEPS = ("start", "sector", "region", "organisation", "role", "question set")
 
@@ -26,16 +27,24 @@ def emulator() -> WatchedEmulator:
     return WatchedEmulator(bot_username="pishran_test_bot")
 
 
-async def test_only_the_explore_screen_ends_the_completing_step(
+@pytest.fixture
+async def bot(
     emulator: WatchedEmulator, emulator_url: str, tmp_path: Path
-) -> None:
+) -> AsyncIterator[RunningBot]:
+    """The real bot on a SQLite file, polling the watched emulator."""
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'walk.sqlite3'}"
-    bot = await start_bot(emulator, bot_settings(emulator, emulator_url, database_url))
+    running = await start_bot(emulator, bot_settings(emulator, emulator_url, database_url))
     try:
-        user = emulator.user(5_300_001, language_code="fa")
-        walk = await walk_checklist(emulator, user, patience=10)
+        yield running
     finally:
-        await bot.stop()
+        await running.stop()
+
+
+async def test_only_the_explore_screen_ends_the_completing_step(
+    emulator: WatchedEmulator, bot: RunningBot
+) -> None:
+    user = emulator.user(5_300_001, language_code="fa")
+    walk = await walk_checklist(emulator, user, patience=10)
 
     core = len(load_shipped_kb().questions(QuestionSet.CORE))
     assert walk.finished and walk.timeouts == 0
@@ -64,23 +73,19 @@ async def test_only_the_explore_screen_ends_the_completing_step(
 
 
 async def test_a_walk_whose_results_were_lost_asks_for_them(
-    emulator: WatchedEmulator, emulator_url: str, tmp_path: Path
+    emulator: WatchedEmulator, bot: RunningBot
 ) -> None:
     # A crash after the completion was stored and before its results were sent: pressing the
     # last answer again is refused ("closed ... /results"), and a person sends /results.
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'walk.sqlite3'}"
-    bot = await start_bot(emulator, bot_settings(emulator, emulator_url, database_url))
-    try:
-        user = emulator.user(5_300_002, language_code="fa")
-        core = load_shipped_kb().questions(QuestionSet.CORE)
-        await walk_checklist(emulator, user, patience=10, stop_after=len(PROFILE_STEPS) + 15)
-        step = await bot.runtime.services.checklist.handle(
-            telegram_id=user.id, language_code="fa", event=AnswerQuestion(core[-1].id, 2)
-        )
-        assert step.results is not None  # completed and stored, never sent
-        walk = await walk_checklist(emulator, user, patience=2, max_updates=5)
-    finally:
-        await bot.stop()
+    user = emulator.user(5_300_002, language_code="fa")
+    core = load_shipped_kb().questions(QuestionSet.CORE)
+    to_last_question = len(PROFILE_STEPS) + len(core) - 1
+    await walk_checklist(emulator, user, patience=10, stop_after=to_last_question)
+    step = await bot.runtime.services.checklist.handle(
+        telegram_id=user.id, language_code="fa", event=AnswerQuestion(core[-1].id, 2)
+    )
+    assert step.results is not None  # completed and stored, never sent
+    walk = await walk_checklist(emulator, user, patience=2, max_updates=5)
 
     assert walk.finished and walk.timeouts == 1
     assert walk.steps == ["completion"]  # the reply to /results ends with the explore screen
