@@ -13,7 +13,7 @@ from knowledge import Locale
 from storage import respondents as respondent_store
 from storage.models import Respondent
 
-__all__ = ["locale_of", "respondent_for"]
+__all__ = ["locale_of", "locale_of_language", "respondent_for"]
 
 
 async def respondent_for(
@@ -30,4 +30,9 @@ async def respondent_for(
 
 def locale_of(respondent: Respondent) -> Locale:
     """The locale a respondent is answered in: English when chosen, else Persian."""
-    return "en" if respondent.language == "en" else "fa"
+    return locale_of_language(respondent.language)
+
+
+def locale_of_language(language: str | None) -> Locale:
+    """The locale for a respondent's stored language: English when chosen, else Persian."""
+    return "en" if language == "en" else "fa"

@@ -32,6 +32,7 @@ __all__ = [
     "count_affected_rows",
     "default_database_url",
     "dialect_insert",
+    "engine_of",
     "normalise_database_url",
     "ping_database",
     "read_only",
@@ -123,6 +124,15 @@ def build_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 def build_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose rows stay readable after commit (no lazy reloads under async)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(session_factory: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    """The engine the factory's sessions are bound to, for a use case that needs a connection
+    and no session (an answer's hot path)."""
+    engine = session_factory.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError(f"the session factory is bound to {engine!r}, not to an AsyncEngine")
+    return engine
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:

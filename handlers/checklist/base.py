@@ -15,13 +15,15 @@ from handlers.statistics.sector_means import SectorMeans
 from knowledge import Event, InterviewState, Locale, Notice, Readiness, View
 from storage import assessments as assessment_store
 from storage import respondents as respondent_store
+from storage.db import engine_of
 from storage.models import Assessment, Respondent
 
 __all__ = ["ChecklistBase"]
 
 
 class ChecklistBase:
-    """The session factory, the knowledge base and the settings every checklist part uses."""
+    """The session factory (and its engine), the knowledge base and the settings every
+    checklist part uses."""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class ChecklistBase:
         sector_means: SectorMeans | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._engine = engine_of(session_factory)  # an answer needs a connection, no session
         self._sector_means = sector_means or SectorMeans(k=5, ttl=0)
         self._knowledge = knowledge
         self._default_locale = default_locale

@@ -26,7 +26,7 @@ from handlers.checklist.steps import (
     Step,
     position_of,
 )
-from handlers.respondents import locale_of
+from handlers.respondents import locale_of, locale_of_language
 from knowledge import (
     AnswerQuestion,
     AskProfile,
@@ -34,6 +34,8 @@ from knowledge import (
     Completed,
     Event,
     InterviewState,
+    KnowledgeBase,
+    Locale,
     Notice,
     QuestionSet,
     Readiness,
@@ -47,6 +49,7 @@ from knowledge.advisor import advise
 from knowledge.assessment import assess
 from knowledge.refinement import refinement
 from storage import assessments as assessment_store
+from storage import interview_states as interview_store
 from storage import plan_progress
 from storage.db import read_only
 from storage.models import Assessment, AssessmentStatus, Respondent
@@ -142,6 +145,10 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         `assessment_id` comes from a button: it must be the presser's own active assessment.
         `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
         """
+        if isinstance(event, AnswerQuestion):
+            answered = await self._answer(telegram_id, event, assessment_id)
+            if answered is not None:
+                return answered
         async with self._session_factory() as session, session.begin():
             respondent, active = await self._respondent_and_active(
                 session, telegram_id, language_code
@@ -193,6 +200,40 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         if completes and step.results is not None and self._observer is not None:
             self._observer.assessment_completed()
         return step
+
+    async def _answer(
+        self, telegram_id: int, event: AnswerQuestion, assessment_id: int | None
+    ) -> Step | None:
+        """An answer that moves the person's open assessment on to its next question: one read
+        and one write through a connection, no session and no ORM objects (an answer's hot
+        path, bench/README.md). None, having written nothing, for any other case (a newcomer,
+        someone marked as having blocked the bot, a button of another assessment, a question
+        not in its KB revision, the answer that completes it), which `handle` then takes."""
+        async with self._engine.connect() as connection, connection.begin() as transaction:
+            interview = await interview_store.open_interview(connection, telegram_id)
+            if interview is None or assessment_id not in (None, interview.assessment_id):
+                await transaction.rollback()
+                return None
+            kb = await self._knowledge.revision(interview.kb_revision)
+            if not kb.has_question(event.question_id):
+                await transaction.rollback()
+                return None
+            transition = advance(kb, interview.state, event)
+            view = current_view(kb, transition.state)
+            if isinstance(view, Completed):
+                await transaction.rollback()
+                return None
+            if transition.changed:
+                await interview_store.save_open_interview(connection, interview, transition.state)
+        locale = locale_of_language(interview.language)
+        view, _ = _presented(kb, locale, view, transition.state, completed=False)
+        return Step(
+            locale=locale,
+            kb=kb,
+            assessment_id=interview.assessment_id,
+            view=view,
+            notice=transition.notice,
+        )
 
     async def current(self, *, telegram_id: int, language_code: str | None) -> Step:
         """The active assessment's current view, without changing anything."""
@@ -256,15 +297,14 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         locale = locale_of(respondent)
         if view is None:
             view = current_view(kb, state)
-        if isinstance(view, AskProfile) and view.options is not None:
-            view = replace(view, options=options_in_order(view.field, view.options, locale))
-        progress = None
-        if isinstance(view, AskQuestion) and assessment.status == AssessmentStatus.COMPLETED:
-            if as_results:
-                view = Completed()
-            else:
-                core = len(kb.questions(QuestionSet.CORE))
-                progress = RefinementProgress(view.number - core, view.total - core, state.refined)
+        view, progress = _presented(
+            kb,
+            locale,
+            view,
+            state,
+            completed=assessment.status == AssessmentStatus.COMPLETED,
+            as_results=as_results,
+        )
         results = None
         if isinstance(view, Completed) and state.question_set is not None:
             refined = state.refined if assessment.refined_at is not None else ()
@@ -308,3 +348,24 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
             resumed=resumed,
             refinement=progress,
         )
+
+
+def _presented(
+    kb: KnowledgeBase,
+    locale: Locale,
+    view: View,
+    state: InterviewState,
+    *,
+    completed: bool,
+    as_results: bool = False,
+) -> tuple[View, RefinementProgress | None]:
+    """The view as shown in `locale`, and how far a refinement of a `completed` assessment
+    has come (`as_results`: its results instead, those of the short checklist)."""
+    if isinstance(view, AskProfile) and view.options is not None:
+        view = replace(view, options=options_in_order(view.field, view.options, locale))
+    if isinstance(view, AskQuestion) and completed:
+        if as_results:
+            return Completed(), None
+        core = len(kb.questions(QuestionSet.CORE))
+        return view, RefinementProgress(view.number - core, view.total - core, state.refined)
+    return view, None

@@ -1,4 +1,4 @@
-"""An answer's statements on SQLite, counted: the hot path keeps to its five (bench/README.md).
+"""An answer's statements on SQLite, counted: the hot path keeps to its four (bench/README.md).
 
 Counts, not times: the benchmark measures what they cost; this keeps a change from quietly
 adding a read or a write to every answer.
@@ -6,7 +6,8 @@ adding a read or a write to every answer.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.application import Runtime
 from knowledge import AnswerQuestion, AskQuestion
 from storage.assessments import get_active_assessment
 from storage.interview_states import load_interview_state
-from storage.models import Respondent, get_datetime_utc
+from storage.models import Answer, Assessment, Respondent, get_datetime_utc
 from storage.respondents import get_respondent
 from tests.auxil.service_walk import at_first_question, sqlite_runtime
 from tests.auxil.sqlite_trips import record_trips
@@ -46,19 +47,44 @@ def _recorded(runtime: Runtime) -> list[str]:
     return statements
 
 
-async def test_an_answer_is_five_statements(runtime: Runtime) -> None:
+@contextmanager
+def _orm_loads() -> Iterator[list[object]]:
+    """The respondents, assessments and answers the ORM loads meanwhile."""
+    loaded: list[object] = []
+
+    def load(target: object, _context: object) -> None:
+        loaded.append(target)
+
+    for entity in (Respondent, Assessment, Answer):
+        event.listen(entity, "load", load)
+    try:
+        yield loaded
+    finally:
+        for entity in (Respondent, Assessment, Answer):
+            event.remove(entity, "load", load)
+
+
+async def test_an_answer_is_four_statements_and_no_orm_objects(runtime: Runtime) -> None:
     question = await _at_first_question(runtime)
     statements = _recorded(runtime)
-    step = await runtime.services.checklist.handle(
-        telegram_id=PERSON,
-        language_code="en",
-        event=AnswerQuestion(question.question.id, 3),
-    )
-    assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 1
-    kinds = [statement.split()[0] for statement in statements]
-    # The respondent with their active assessment, its answers, the versioned update, the
-    # answer: BEGIN IMMEDIATE travels with the first (storage/sqlite_driver.py).
-    assert kinds == ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT"], statements
+    with _orm_loads() as loaded:
+        step = await runtime.services.checklist.handle(
+            telegram_id=PERSON,
+            language_code="en",
+            event=AnswerQuestion(question.question.id, 3),
+        )
+        assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 1
+        kinds = [statement.split()[0] for statement in statements]
+        # The respondent with their active assessment and its answers in one read, the
+        # versioned update, the answer: BEGIN IMMEDIATE travels with the read
+        # (storage/sqlite_driver.py).
+        assert kinds == ["BEGIN", "SELECT", "UPDATE", "INSERT"], statements
+        # The next answer is read back from what this one wrote.
+        step = await runtime.services.checklist.handle(
+            telegram_id=PERSON, language_code="en", event=AnswerQuestion(step.view.question.id, 1)
+        )
+        assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 2
+    assert loaded == []  # plain rows: no ORM objects on an answer's hot path
 
 
 async def test_an_answer_makes_one_trip_to_sqlites_thread(
