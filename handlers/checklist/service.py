@@ -145,10 +145,9 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         `assessment_id` comes from a button: it must be the presser's own active assessment.
         `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
         """
-        if isinstance(event, AnswerQuestion):
-            answered = await self._answer(telegram_id, event, assessment_id)
-            if answered is not None:
-                return answered
+        moved = await self._move_open(telegram_id, event, assessment_id, at_position)
+        if moved is not None:
+            return moved
         async with self._session_factory() as session, session.begin():
             respondent, active = await self._respondent_and_active(
                 session, telegram_id, language_code
@@ -201,38 +200,39 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
             self._observer.assessment_completed()
         return step
 
-    async def _answer(
-        self, telegram_id: int, event: AnswerQuestion, assessment_id: int | None
+    async def _move_open(
+        self, telegram_id: int, event: Event, assessment_id: int | None, at_position: int | None
     ) -> Step | None:
-        """An answer that moves the person's open assessment on to its next question: one read
-        and one write through a connection, no session and no ORM objects (an answer's hot
-        path, bench/README.md). None, having written nothing, for any other case (a newcomer,
-        someone marked as having blocked the bot, a button of another assessment, a question
-        not in its KB revision, the answer that completes it), which `handle` then takes."""
+        """An event that moves the person's open assessment on and leaves it open (an answer,
+        a profile choice, Back): one read and one write through a connection, no session and
+        no ORM objects (an answer's hot path, bench/README.md). None, having written nothing,
+        for any other case (a newcomer, someone marked as having blocked the bot, a button of
+        another assessment, a question not in its KB revision, the answer that completes it,
+        a refinement's), which `handle` then takes."""
         async with self._engine.connect() as connection, connection.begin() as transaction:
             interview = await interview_store.open_interview(connection, telegram_id)
             if interview is None or assessment_id not in (None, interview.assessment_id):
                 await transaction.rollback()
                 return None
             kb = await self._knowledge.revision(interview.kb_revision)
-            if not kb.has_question(event.question_id):
+            if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
                 await transaction.rollback()
                 return None
-            transition = advance(kb, interview.state, event)
-            view = current_view(kb, transition.state)
+            state, accepted = interview.state, False
+            notice: Notice | None = Notice.STALE
+            if at_position is None or at_position == position_of(current_view(kb, state)):
+                transition = advance(kb, state, event)
+                state, notice, accepted = transition.state, transition.notice, transition.changed
+            view = current_view(kb, state)
             if isinstance(view, Completed):
                 await transaction.rollback()
                 return None
-            if transition.changed:
-                await interview_store.save_open_interview(connection, interview, transition.state)
+            if accepted:
+                await interview_store.save_open_interview(connection, interview, state)
         locale = locale_of_language(interview.language)
-        view, _ = _presented(kb, locale, view, transition.state, completed=False)
+        view, _ = _presented(kb, locale, view, state, completed=False)
         return Step(
-            locale=locale,
-            kb=kb,
-            assessment_id=interview.assessment_id,
-            view=view,
-            notice=transition.notice,
+            locale=locale, kb=kb, assessment_id=interview.assessment_id, view=view, notice=notice
         )
 
     async def current(self, *, telegram_id: int, language_code: str | None) -> Step:

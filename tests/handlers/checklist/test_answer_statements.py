@@ -16,7 +16,17 @@ from sqlalchemy import event, update
 from sqlmodel import col
 
 from bot.application import Runtime
-from knowledge import AnswerQuestion, AskQuestion
+from handlers.checklist.steps import position_of
+from knowledge import (
+    AnswerQuestion,
+    AskQuestion,
+    ChooseQuestionSet,
+    GoBack,
+    InterviewState,
+    Notice,
+    QuestionSet,
+    SetProfile,
+)
 from storage.assessments import get_active_assessment
 from storage.interview_states import load_interview_state
 from storage.models import Answer, Assessment, Respondent, get_datetime_utc
@@ -85,6 +95,62 @@ async def test_an_answer_is_four_statements_and_no_orm_objects(runtime: Runtime)
         )
         assert isinstance(step.view, AskQuestion) and step.view.number == question.number + 2
     assert loaded == []  # plain rows: no ORM objects on an answer's hot path
+
+
+async def test_profile_choices_and_back_take_the_same_path(runtime: Runtime) -> None:
+    """Every step of the walk between /start and the completion: plain rows, no session."""
+    checklist = runtime.services.checklist
+    start = await checklist.start(telegram_id=PERSON, language_code="en")
+    profile = start.kb.profile
+    with _orm_loads() as loaded:
+        statements = _recorded(runtime)
+        for field, value in (
+            ("sector", profile.sectors[0].key),
+            ("region", profile.regions[0].key),
+            ("organisation", "Test agency"),
+            ("role", profile.roles[0].key),
+        ):
+            step = await checklist.handle(
+                telegram_id=PERSON, language_code="en", event=SetProfile(field, value)
+            )
+            assert step.notice is None
+        step = await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=ChooseQuestionSet(QuestionSet.CORE)
+        )
+        assert isinstance(step.view, AskQuestion)
+        first = step.view
+        step = await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=AnswerQuestion(first.question.id, 4)
+        )
+        assert isinstance(step.view, AskQuestion)
+        back = {"assessment_id": step.assessment_id, "at_position": position_of(step.view)}
+        step = await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=GoBack(), **back
+        )
+        assert isinstance(step.view, AskQuestion) and step.view.question == first.question
+        # The same Back button pressed again is stale: nothing is written.
+        writes = len([s for s in statements if s.startswith("UPDATE")])
+        step = await checklist.handle(
+            telegram_id=PERSON, language_code="en", event=GoBack(), **back
+        )
+        assert step.notice is Notice.STALE
+        assert isinstance(step.view, AskQuestion) and step.view.question == first.question
+        assert step.view.previous_answer == 4  # shown with the answer given before
+        assert len([s for s in statements if s.startswith("UPDATE")]) == writes
+    assert loaded == []
+    assert writes == 7  # four profile fields, the question set, the answer and Back
+    state = await _stored_state(runtime)
+    assert state.answers == {first.question.id: 4}
+    assert dict(state.profile)["organisation"] == "Test agency"
+
+
+async def _stored_state(runtime: Runtime) -> InterviewState:
+    async with runtime.session_factory() as session:
+        respondent = await get_respondent(session=session, telegram_id=PERSON)
+        assert respondent is not None and respondent.id is not None
+        active = await get_active_assessment(session=session, respondent_id=respondent.id)
+        assert active is not None
+        return await load_interview_state(session=session, assessment=active)
 
 
 async def test_an_answer_makes_one_trip_to_sqlites_thread(
