@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 
 from knowledge.model import Effect, Factor, KnowledgeBase, QuestionSet, Stage, SubFactor
 from knowledge.placement import HeldBack, place_stage, requirement_holds
@@ -246,6 +247,7 @@ def _ranking(kb: KnowledgeBase, results: Iterable[SubFactorResult]) -> tuple[Pri
     return tuple(ranked)
 
 
+@cache  # a KB has a handful of distinct weights; parsing one took most of a score's time
 def _exact(weight: float) -> Fraction:
     # Through repr, a weight written as 0.1 is exactly 1/10, so weights that add up on paper
     # add up here too, and a score that should be exactly the threshold is not 59.999...
