@@ -1,5 +1,7 @@
 """The checklist's use cases: one transaction per update, from stored state to what to show
-(a completion's results are read just after it, in a reader's transaction).
+(a completion's results are read just after it, in a reader's transaction). An event that
+leaves the assessment open is applied through the connection, with no session (`_move_open`);
+anything else goes on in the same transaction through the ORM (`_apply_event`).
 
 No Telegram objects here: handlers pass ids and events in and render the plain values that
 come back. Every change is committed before the caller replies.
@@ -8,9 +10,9 @@ come back. Every change is committed before the caller replies.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handlers.checklist.profile import ProfileCases
 from handlers.checklist.reassessment import compare_with_previous
@@ -145,90 +147,116 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         `assessment_id` comes from a button: it must be the presser's own active assessment.
         `at_position` is where a Back button was shown: pressed again or elsewhere, it is stale.
         """
-        moved = await self._move_open(telegram_id, event, assessment_id, at_position)
-        if moved is not None:
-            return moved
-        async with self._session_factory() as session, session.begin():
-            respondent, active = await self._respondent_and_active(
-                session, telegram_id, language_code
+        async with self._engine.connect() as connection, connection.begin():  # committed on exit
+            moved = await self._move_open(
+                connection, telegram_id, event, assessment_id, at_position
             )
-            assert respondent.id is not None
-            locale = locale_of(respondent)
-            completes = active is not None  # else a refinement, at most
-            if active is None:  # a completed checklist being refined takes its buttons
-                active = await assessment_store.get_refining_assessment(
-                    session=session, respondent_id=respondent.id
+            if moved is not None:
+                return moved
+            # Nothing was written yet: the same transaction goes on through the ORM.
+            async with AsyncSession(connection, expire_on_commit=False) as session, session.begin():
+                outcome = await self._apply_event(
+                    session, telegram_id, language_code, event, assessment_id, at_position
                 )
-            # A button of the open assessment needs no second read; any other is refused.
-            if assessment_id is not None and (active is None or active.id != assessment_id):
-                owned = await assessment_store.get_assessment(
-                    session=session, assessment_id=assessment_id
-                )
-                if owned is None or owned.respondent_id != respondent.id:
-                    _, kb = await self._knowledge.active()
-                    return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
-                kb = await self._knowledge.revision(owned.kb_revision)
-                return Step(locale=locale, kb=kb, refusal=Refusal.CLOSED)
-            if active is None:
-                _, kb = await self._knowledge.active()
-                return Step(locale=locale, kb=kb, refusal=Refusal.NO_ACTIVE)
-            kb = await self._knowledge.revision(active.kb_revision)
-            # Buttons only carry questions of their own KB revision: anything else was forged.
-            if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
-                return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
-            state = await assessment_store.load_interview_state(session=session, assessment=active)
-            notice: Notice | None = Notice.STALE
-            readiness = None
-            if before_refinement(kb, active, state, event):
-                notice = Notice.AT_START  # the short checklist's answers are settled
-            elif at_position is None or at_position == position_of(current_view(kb, state)):
-                notice, state, readiness = await self._apply(session, active, state, event)
-            view = current_view(kb, state)
-            if not isinstance(view, Completed):  # a question or a profile step: no reads
-                return await self._show(
-                    session, respondent, active, notice=notice, state=state, view=view
-                )
+        if isinstance(outcome, Step):
+            return outcome
         # The results are read after the commit, in a reader's transaction: a completion holds
         # SQLite's write lock only to store them, not to compare them with anything.
         async with self._session_factory() as session:
             await read_only(session)
             step = await self._show(
-                session, respondent, active, notice=notice, state=state, readiness=readiness
+                session,
+                outcome.respondent,
+                outcome.assessment,
+                notice=outcome.notice,
+                state=outcome.state,
+                readiness=outcome.readiness,
             )
         # Only the event that completes the active assessment leads to its results here.
-        if completes and step.results is not None and self._observer is not None:
+        if outcome.completes and step.results is not None and self._observer is not None:
             self._observer.assessment_completed()
         return step
 
+    async def _apply_event(
+        self,
+        session: AsyncSession,
+        telegram_id: int,
+        language_code: str | None,
+        event: Event,
+        assessment_id: int | None,
+        at_position: int | None,
+    ) -> Step | _Finished:
+        """`handle` through the ORM: a newcomer, a refusal, a refinement's step, a completion.
+        The step to show, or what a completion's results are shown from after the commit."""
+        respondent, active = await self._respondent_and_active(session, telegram_id, language_code)
+        assert respondent.id is not None
+        locale = locale_of(respondent)
+        completes = active is not None  # else a refinement, at most
+        if active is None:  # a completed checklist being refined takes its buttons
+            active = await assessment_store.get_refining_assessment(
+                session=session, respondent_id=respondent.id
+            )
+        # A button of the open assessment needs no second read; any other is refused.
+        if assessment_id is not None and (active is None or active.id != assessment_id):
+            owned = await assessment_store.get_assessment(
+                session=session, assessment_id=assessment_id
+            )
+            if owned is None or owned.respondent_id != respondent.id:
+                _, kb = await self._knowledge.active()
+                return Step(locale=locale, kb=kb, refusal=Refusal.NOT_YOURS)
+            kb = await self._knowledge.revision(owned.kb_revision)
+            return Step(locale=locale, kb=kb, refusal=Refusal.CLOSED)
+        if active is None:
+            _, kb = await self._knowledge.active()
+            return Step(locale=locale, kb=kb, refusal=Refusal.NO_ACTIVE)
+        kb = await self._knowledge.revision(active.kb_revision)
+        # Buttons only carry questions of their own KB revision: anything else was forged.
+        if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
+            return Step(locale=locale, kb=kb, refusal=Refusal.INVALID)
+        state = await assessment_store.load_interview_state(session=session, assessment=active)
+        notice: Notice | None = Notice.STALE
+        readiness = None
+        if before_refinement(kb, active, state, event):
+            notice = Notice.AT_START  # the short checklist's answers are settled
+        elif at_position is None or at_position == position_of(current_view(kb, state)):
+            notice, state, readiness = await self._apply(session, active, state, event)
+        view = current_view(kb, state)
+        if not isinstance(view, Completed):  # a question or a profile step: no reads
+            return await self._show(
+                session, respondent, active, notice=notice, state=state, view=view
+            )
+        return _Finished(respondent, active, notice, state, readiness, completes)
+
     async def _move_open(
-        self, telegram_id: int, event: Event, assessment_id: int | None, at_position: int | None
+        self,
+        connection: AsyncConnection,
+        telegram_id: int,
+        event: Event,
+        assessment_id: int | None,
+        at_position: int | None,
     ) -> Step | None:
         """An event that moves the person's open assessment on and leaves it open (an answer,
-        a profile choice, Back): one read and one write through a connection, no session and
-        no ORM objects (an answer's hot path, bench/README.md). None, having written nothing,
-        for any other case (a newcomer, someone marked as having blocked the bot, a button of
-        another assessment, a question not in its KB revision, the answer that completes it,
-        a refinement's), which `handle` then takes."""
-        async with self._engine.connect() as connection, connection.begin() as transaction:
-            interview = await interview_store.open_interview(connection, telegram_id)
-            if interview is None or assessment_id not in (None, interview.assessment_id):
-                await transaction.rollback()
-                return None
-            kb = await self._knowledge.revision(interview.kb_revision)
-            if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
-                await transaction.rollback()
-                return None
-            state, accepted = interview.state, False
-            notice: Notice | None = Notice.STALE
-            if at_position is None or at_position == position_of(current_view(kb, state)):
-                transition = advance(kb, state, event)
-                state, notice, accepted = transition.state, transition.notice, transition.changed
-            view = current_view(kb, state)
-            if isinstance(view, Completed):
-                await transaction.rollback()
-                return None
-            if accepted:
-                await interview_store.save_open_interview(connection, interview, state)
+        a profile choice, Back): one read and one write through the connection, no session
+        and no ORM objects (an answer's hot path, bench/README.md). None, having written
+        nothing, for any other case (a newcomer, someone marked as having blocked the bot, a
+        button of another assessment, a question not in its KB revision, the answer that
+        completes it, a refinement's), which `handle` then takes in the same transaction."""
+        interview = await interview_store.open_interview(connection, telegram_id)
+        if interview is None or assessment_id not in (None, interview.assessment_id):
+            return None
+        kb = await self._knowledge.revision(interview.kb_revision)
+        if isinstance(event, AnswerQuestion) and not kb.has_question(event.question_id):
+            return None
+        state, accepted = interview.state, False
+        notice: Notice | None = Notice.STALE
+        if at_position is None or at_position == position_of(current_view(kb, state)):
+            transition = advance(kb, state, event)
+            state, notice, accepted = transition.state, transition.notice, transition.changed
+        view = current_view(kb, state)
+        if isinstance(view, Completed):
+            return None
+        if accepted:
+            await interview_store.save_open_interview(connection, interview, state)
         locale = locale_of_language(interview.language)
         view, _ = _presented(kb, locale, view, state, completed=False)
         return Step(
@@ -348,6 +376,18 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
             resumed=resumed,
             refinement=progress,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    """A completed assessment (or refinement), stored: its results are read after the commit."""
+
+    respondent: Respondent
+    assessment: Assessment
+    notice: Notice | None
+    state: InterviewState
+    readiness: Readiness | None
+    completes: bool  # the active assessment's completion (else a refinement's end)
 
 
 def _presented(
