@@ -218,29 +218,31 @@ async def open_interview(connection: AsyncConnection, telegram_id: int) -> OpenI
     if connection.dialect.name != "sqlite":
         await connection.execute(_LOCK_RESPONDENT, {"telegram_id": telegram_id})
     rows = (await connection.execute(_OPEN_INTERVIEW, {"telegram_id": telegram_id})).all()
-    if not rows or rows[0].blocked_at is not None or rows[0].assessment_id is None:
+    return _interview(rows) if rows else None
+
+
+def _interview(rows: Sequence[Row[Any]]) -> OpenInterview | None:
+    # The columns by position, as the statement lists them: a row's attribute by name cost
+    # about 2 µs here against 0.1 µs by position, and an answer reads some 40.
+    respondent_id, language, blocked_at, assessment_id, version, kb_revision, *rest = rows[0]
+    if blocked_at is not None or assessment_id is None:
         return None
-    return _interview(rows)
-
-
-def _interview(rows: Sequence[Row[Any]]) -> OpenInterview:
-    first = rows[0]
-    columns = first._mapping
+    columns = dict(zip(_STATE_COLUMNS, rest, strict=False))  # the answer's two come last
     profile = {name: value for name in PROFILE_FIELDS if (value := columns[name]) is not None}
-    answers = {row.question_id: row.value for row in rows if row.question_id is not None}
+    answers = {row[-2]: row[-1] for row in rows if row[-2] is not None}
     state = InterviewState(
         profile=MappingProxyType(profile),
-        question_set=QuestionSet(first.question_set) if first.question_set else None,
+        question_set=QuestionSet(columns["question_set"]) if columns["question_set"] else None,
         answers=MappingProxyType(answers),
-        cursor=first.cursor,
-        refined=tuple(first.refined or ()),
+        cursor=columns["cursor"],
+        refined=tuple(columns["refined"] or ()),
     )
     return OpenInterview(
-        respondent_id=first.respondent_id,
-        language=first.language,
-        assessment_id=first.assessment_id,
-        version=first.version,
-        kb_revision=first.kb_revision,
+        respondent_id=respondent_id,
+        language=language,
+        assessment_id=assessment_id,
+        version=version,
+        kb_revision=kb_revision,
         state=state,
     )
 
