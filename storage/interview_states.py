@@ -153,6 +153,18 @@ def _state_columns(state: InterviewState) -> dict[str, Any]:
     }
 
 
+def _state_from(columns: Mapping[str, Any], answers: dict[str, int | None]) -> InterviewState:
+    """The state an assessment's columns and answers hold: `_state_columns` read back."""
+    profile = {name: value for name in PROFILE_FIELDS if (value := columns[name]) is not None}
+    return InterviewState(
+        profile=MappingProxyType(profile),
+        question_set=QuestionSet(columns["question_set"]) if columns["question_set"] else None,
+        answers=MappingProxyType(answers),
+        cursor=columns["cursor"],
+        refined=tuple(columns["refined"] or ()),
+    )
+
+
 def _update_statement(columns: tuple[str, ...], status: AssessmentStatus) -> Any:
     """The versioned UPDATE of these columns of a row in `status`, built once for each."""
     statement = _UPDATES.get((columns, status))
@@ -228,15 +240,7 @@ def _interview(rows: Sequence[Row[Any]]) -> OpenInterview | None:
     if blocked_at is not None or assessment_id is None:
         return None
     columns = dict(zip(_STATE_COLUMNS, rest, strict=False))  # the answer's two come last
-    profile = {name: value for name in PROFILE_FIELDS if (value := columns[name]) is not None}
-    answers = {row[-2]: row[-1] for row in rows if row[-2] is not None}
-    state = InterviewState(
-        profile=MappingProxyType(profile),
-        question_set=QuestionSet(columns["question_set"]) if columns["question_set"] else None,
-        answers=MappingProxyType(answers),
-        cursor=columns["cursor"],
-        refined=tuple(columns["refined"] or ()),
-    )
+    state = _state_from(columns, {row[-2]: row[-1] for row in rows if row[-2] is not None})
     return OpenInterview(
         respondent_id=respondent_id,
         language=language,
@@ -268,16 +272,8 @@ async def save_open_interview(
 async def load_interview_state(*, session: AsyncSession, assessment: Assessment) -> InterviewState:
     """The interview state stored for the assessment."""
     assert assessment.id is not None
-    profile = {
-        name: value for name in PROFILE_FIELDS if (value := getattr(assessment, name)) is not None
-    }
-    return InterviewState(
-        profile=MappingProxyType(profile),
-        question_set=QuestionSet(assessment.question_set) if assessment.question_set else None,
-        answers=MappingProxyType(await _stored_answers(session, assessment.id)),
-        cursor=assessment.cursor,
-        refined=tuple(assessment.refined or ()),
-    )
+    columns = {name: getattr(assessment, name) for name in _STATE_COLUMNS}
+    return _state_from(columns, await _stored_answers(session, assessment.id))
 
 
 async def save_interview_state(

@@ -218,7 +218,7 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
         readiness = None
         if before_refinement(kb, active, state, event):
             notice = Notice.AT_START  # the short checklist's answers are settled
-        elif at_position is None or at_position == position_of(current_view(kb, state)):
+        elif _shown_now(kb, state, at_position):
             notice, state, readiness = await self._apply(session, active, state, event)
         view = current_view(kb, state)
         if not isinstance(view, Completed):  # a question or a profile step: no reads
@@ -249,7 +249,7 @@ class Checklist(ProfileCases, RefinementCases, ResultsCases, RecheckCases):
             return None
         state, accepted = interview.state, False
         notice: Notice | None = Notice.STALE
-        if at_position is None or at_position == position_of(current_view(kb, state)):
+        if _shown_now(kb, state, at_position):
             transition = advance(kb, state, event)
             state, notice, accepted = transition.state, transition.notice, transition.changed
         view = current_view(kb, state)
@@ -388,6 +388,12 @@ class _Finished:
     state: InterviewState
     readiness: Readiness | None
     completes: bool  # the active assessment's completion (else a refinement's end)
+
+
+def _shown_now(kb: KnowledgeBase, state: InterviewState, at_position: int | None) -> bool:
+    """Whether a Back button shown at `at_position` (None: not a Back) is under the page the
+    person is on now; pressed again or under an older page, it is stale."""
+    return at_position is None or at_position == position_of(current_view(kb, state))
 
 
 def _presented(
